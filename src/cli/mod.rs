@@ -1,0 +1,94 @@
+//! Subcommands of the `edgepipe` binary. Each turns its flags into library calls and prints
+//! the result as text or JSON; context is added here, at the binary's edge.
+
+/// `writeln!` into a `String` (writing to a `String` cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+mod inspect;
+mod segment;
+mod verify;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Segment a TensorFlow Lite model and run it across Coral Edge TPUs.
+#[derive(Parser, Debug)]
+#[command(name = "edgepipe", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show a model's operators, tensors, parameters and Edge TPU cache estimate.
+    Inspect {
+        /// The .tflite model.
+        model: PathBuf,
+        /// Estimate the cache use for this many parameter-balanced segments.
+        #[arg(long)]
+        num_segments: Option<usize>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cut a model into segments `<stem>_segment_<i>_of_<n>.tflite`.
+    Segment(segment::SegmentArgs),
+    /// Check that segments chained together equal the whole model, bit for bit.
+    Verify(verify::VerifyArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Inspect {
+            model,
+            num_segments,
+            json,
+        } => inspect::run(&model, num_segments, json),
+        Command::Segment(a) => segment::run(a),
+        Command::Verify(a) => verify::run(a),
+    }
+}
+
+/// A user's mistake, to be reported with exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// 2 for bad input (a model or flag the user can fix), 1 for everything else.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|e| {
+        e.is::<edgepipe::model::ModelError>()
+            || e.is::<edgepipe::partition::PartitionError>()
+            || e.is::<edgepipe::model::segment::SegmentError>()
+            || e.is::<edgepipe::capture::ImageError>()
+            || e.is::<UsageError>()
+    });
+    if bad_input { 2 } else { 1 }
+}
+
+/// Writes a command's whole output to stdout; a reader that went away (`| head`) is not an
+/// error.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Bytes as a short human figure.
+pub fn human_bytes(b: u64) -> String {
+    match b {
+        b if b >= 1 << 20 => format!("{:.2} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}

@@ -1,0 +1,151 @@
+//! `edgepipe segment`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use edgepipe::model::{self, Model};
+use edgepipe::partition;
+
+use super::{UsageError, human_bytes};
+
+#[derive(Args, Debug)]
+pub struct SegmentArgs {
+    /// The .tflite model (a CPU model, not one compiled for the Edge TPU).
+    model: PathBuf,
+    /// Number of segments, balanced by parameter bytes.
+    #[arg(long, short = 'n', conflicts_with = "cut_after")]
+    num_segments: Option<usize>,
+    /// Cut after these operators: model op indices or names of tensors they write.
+    #[arg(long, value_delimiter = ',')]
+    cut_after: Vec<String>,
+    /// Where to write the segments (created when missing).
+    #[arg(long)]
+    out_dir: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    segment: usize,
+    file: PathBuf,
+    bytes: usize,
+    first_position: usize,
+    end_position: usize,
+    ops: usize,
+    param_bytes: u64,
+    on_chip_estimate: u64,
+    off_chip_estimate: u64,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    model: PathBuf,
+    segments: Vec<Row>,
+    not_carried: Vec<String>,
+    seconds: f64,
+}
+
+pub fn run(a: SegmentArgs) -> Result<()> {
+    let started = Instant::now();
+    let model = Model::open(&a.model)?;
+    let g = &model.graph;
+    let bounds = match (a.num_segments, a.cut_after.is_empty()) {
+        (Some(n), true) => partition::by_param_bytes(g, n)?,
+        (None, false) => partition::by_cut_points(g, &a.cut_after)?,
+        _ => {
+            return Err(UsageError("give --num-segments N or --cut-after OP[,OP...]".into()).into());
+        }
+    };
+    let segments = model::cut(&model, &bounds)
+        .with_context(|| format!("cannot segment {}", a.model.display()))?;
+    std::fs::create_dir_all(&a.out_dir)
+        .with_context(|| format!("cannot create {}", a.out_dir.display()))?;
+    let n = segments.len();
+    let name = |t: &usize| g.tensors[*t].name.clone();
+    let mut rows = Vec::with_capacity(n);
+    for s in &segments {
+        let file = a
+            .out_dir
+            .join(model::segment_file_name(&model.stem(), s.plan.index, n));
+        std::fs::write(&file, &s.bytes)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        let (on_chip_estimate, off_chip_estimate) = partition::cache_estimate(s.plan.param_bytes);
+        rows.push(Row {
+            segment: s.plan.index,
+            file,
+            bytes: s.bytes.len(),
+            first_position: s.plan.positions.start,
+            end_position: s.plan.positions.end,
+            ops: s.plan.ops.len(),
+            param_bytes: s.plan.param_bytes,
+            on_chip_estimate,
+            off_chip_estimate,
+            inputs: s.plan.inputs.iter().map(name).collect(),
+            outputs: s.plan.outputs.iter().map(name).collect(),
+        });
+    }
+    let report = Report {
+        model: a.model.clone(),
+        segments: rows,
+        not_carried: model.notes.dropped.clone(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if a.json {
+        super::emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
+    } else {
+        super::emit(&render_text(&report))?;
+    }
+    Ok(())
+}
+
+fn render_text(r: &Report) -> String {
+    let mut out = String::new();
+    outln!(
+        out,
+        "{}: {} segment(s) in {:.3} s",
+        r.model.display(),
+        r.segments.len(),
+        r.seconds
+    );
+    outln!(
+        out,
+        "{:>3}  {:>11}  {:>5}  {:>11}  {:>11}  {:>11}  file",
+        "seg",
+        "op range",
+        "ops",
+        "params",
+        "on-chip*",
+        "off-chip*"
+    );
+    for s in &r.segments {
+        outln!(
+            out,
+            "{:>3}  {:>11}  {:>5}  {:>11}  {:>11}  {:>11}  {}",
+            s.segment,
+            format!("{}..{}", s.first_position, s.end_position),
+            s.ops,
+            human_bytes(s.param_bytes),
+            human_bytes(s.on_chip_estimate),
+            human_bytes(s.off_chip_estimate),
+            s.file.display()
+        );
+        outln!(out, "       inputs:  {}", s.inputs.join(", "));
+        outln!(out, "       outputs: {}", s.outputs.join(", "));
+    }
+    outln!(
+        out,
+        "* estimate against 8 MiB of Edge TPU SRAM; the compiler's real split may differ"
+    );
+    for d in &r.not_carried {
+        outln!(out, "not carried into segments: {d}");
+    }
+    out
+}

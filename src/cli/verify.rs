@@ -1,0 +1,132 @@
+//! `edgepipe verify`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::Serialize;
+
+use edgepipe::capture;
+use edgepipe::engine::Interpreter;
+use edgepipe::model::Model;
+use edgepipe::verify::{self, Mismatch, SplitMix64};
+
+use super::UsageError;
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The whole model.
+    model: PathBuf,
+    /// Its segments, in order.
+    #[arg(required = true)]
+    segments: Vec<PathBuf>,
+    /// Random requests to run (besides any --input).
+    #[arg(long, short = 'k', default_value_t = 3)]
+    count: usize,
+    /// Seed of the random inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A real input: an image (PNG/JPEG/BMP, resized to the input) or raw tensor bytes.
+    /// Repeatable; single-input models only.
+    #[arg(long)]
+    input: Vec<PathBuf>,
+    /// CPU threads per interpreter.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    model: PathBuf,
+    segments: usize,
+    requests: usize,
+    equal: bool,
+    first_mismatch: Option<Mismatch>,
+}
+
+fn load(path: &Path, threads: usize) -> Result<Interpreter> {
+    let model = Model::open(path)?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    drop(model);
+    Interpreter::new(bytes, threads).with_context(|| format!("{}", path.display()))
+}
+
+fn real_input(path: &Path, whole: &Interpreter) -> Result<Vec<Vec<u8>>> {
+    let [spec] = whole.inputs() else {
+        return Err(UsageError("--input works with single-input models only".into()).into());
+    };
+    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if raw.len() == spec.bytes {
+        return Ok(vec![raw]);
+    }
+    Ok(vec![capture::image_to_tensor(path, spec)?])
+}
+
+pub fn run(a: VerifyArgs) -> Result<()> {
+    let mut whole = load(&a.model, a.threads)?;
+    let mut segments = a
+        .segments
+        .iter()
+        .map(|p| load(p, a.threads))
+        .collect::<Result<Vec<_>>>()?;
+    let mut requests: Vec<Vec<Vec<u8>>> = a
+        .input
+        .iter()
+        .map(|p| real_input(p, &whole))
+        .collect::<Result<_>>()?;
+    let mut rng = SplitMix64::new(a.seed);
+    requests.extend((0..a.count).map(|_| verify::random_inputs(whole.inputs(), &mut rng)));
+    if requests.is_empty() {
+        return Err(UsageError("nothing to verify: --count 0 and no --input".into()).into());
+    }
+
+    let mut first_mismatch = None;
+    for (r, inputs) in requests.iter().enumerate() {
+        let expected = verify::run_whole(&mut whole, inputs).context("the whole model failed")?;
+        let named: Vec<(String, Vec<u8>)> = whole
+            .inputs()
+            .iter()
+            .map(|s| s.name.clone())
+            .zip(inputs.iter().cloned())
+            .collect();
+        let got = verify::run_chain(&mut segments, &named)?;
+        if let Some(m) = verify::compare(r, &expected, whole.outputs(), &got)? {
+            first_mismatch = Some(m);
+            break;
+        }
+    }
+    let report = Report {
+        model: a.model.clone(),
+        segments: segments.len(),
+        requests: requests.len(),
+        equal: first_mismatch.is_none(),
+        first_mismatch,
+    };
+    if a.json {
+        super::emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
+    } else if report.equal {
+        let mut out = String::new();
+        outln!(
+            out,
+            "equal: {} segment(s) chained give the outputs of {} bit for bit on {} request(s)",
+            report.segments,
+            report.model.display(),
+            report.requests
+        );
+        super::emit(&out)?;
+    }
+    if let Some(m) = &report.first_mismatch {
+        bail!(
+            "segments differ from the whole model: request {}, output '{}', element {} (byte {}), {} byte(s) differ",
+            m.request,
+            m.output,
+            m.element,
+            m.byte,
+            m.differing_bytes
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! Cutting: which tensors cross each border, and writing a segment as its own `.tflite`.
+//!
+//! A segment is a contiguous range of the graph's execution order. Its inputs are the
+//! activations it reads that an earlier segment (or the caller) provides; its outputs are the
+//! activations it writes that a later segment reads or that are graph outputs. A tensor read
+//! several segments later (a skip connection) is an output of its producer's segment and an
+//! input of every later segment that reads it. Tensors keep their names: that is how the
+//! pipeline routes them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use serde::Serialize;
+use tflite::model::stl::memory::UniquePtr;
+use tflite::model::stl::vector::{VectorInsert, VectorSlice};
+use tflite::model::{BufferT, OperatorCodeT, OperatorT, SubGraphT, TensorT};
+
+use super::{EDGETPU_CUSTOM_OP, Graph, Model};
+
+/// Why a set of cut points cannot make segments.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SegmentError {
+    /// Cut bounds must rise strictly from 0 to the op count.
+    #[error("segment {0} would hold no operators")]
+    Empty(usize),
+    /// Bounds do not cover the ops.
+    #[error("segment bounds must start at 0 and end at {ops}, got {bounds:?}")]
+    BadBounds {
+        /// Ops in the model.
+        ops: usize,
+        /// The bounds given.
+        bounds: Vec<usize>,
+    },
+    /// Two different tensors crossing borders have one name, so routing by name breaks.
+    #[error("tensors {0} and {1} both cross a segment border under the name '{2}'")]
+    DuplicateName(usize, usize, String),
+    /// The model is already compiled for the Edge TPU.
+    #[error(
+        "already compiled for the Edge TPU ({0} op(s) '{EDGETPU_CUSTOM_OP}'); a compiled model \
+         cannot be cut: segment the CPU model, then compile each segment with edgetpu_compiler"
+    )]
+    CompiledForEdgeTpu(usize),
+    /// A tensor crossing a border has no name.
+    #[error("tensor {0} crosses a segment border but has no name to route it by")]
+    Unnamed(usize),
+}
+
+/// One planned segment.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentPlan {
+    /// Position of the segment in the chain.
+    pub index: usize,
+    /// Range of positions in the execution order.
+    pub positions: Range<usize>,
+    /// Model op indices, in execution order.
+    pub ops: Vec<usize>,
+    /// Input tensors (graph inputs in graph order first).
+    pub inputs: Vec<usize>,
+    /// Output tensors (graph outputs in graph order first).
+    pub outputs: Vec<usize>,
+    /// Constant bytes the segment holds.
+    pub param_bytes: u64,
+}
+
+/// `<stem>_segment_<i>_of_<n>.tflite`, the Edge TPU compiler's naming.
+pub fn segment_file_name(stem: &str, i: usize, n: usize) -> String {
+    format!("{stem}_segment_{i}_of_{n}.tflite")
+}
+
+/// Plans the segments given by `bounds` (positions in `graph.order`, from 0 to the op count).
+pub fn plan_segments(graph: &Graph, bounds: &[usize]) -> Result<Vec<SegmentPlan>, SegmentError> {
+    let compiled = graph.edgetpu_ops().count();
+    if compiled > 0 {
+        return Err(SegmentError::CompiledForEdgeTpu(compiled));
+    }
+    let n_ops = graph.order.len();
+    if bounds.len() < 2 || bounds[0] != 0 || bounds[bounds.len() - 1] != n_ops {
+        return Err(SegmentError::BadBounds {
+            ops: n_ops,
+            bounds: bounds.to_vec(),
+        });
+    }
+    if let Some(s) = bounds.windows(2).position(|w| w[1] <= w[0]) {
+        return Err(SegmentError::Empty(s));
+    }
+    let mut segment_of = vec![0usize; graph.ops.len()];
+    for (s, w) in bounds.windows(2).enumerate() {
+        for &op in &graph.order[w[0]..w[1]] {
+            segment_of[op] = s;
+        }
+    }
+    let is_activation = |t: usize| !graph.tensors[t].is_constant();
+    let read_after = |t: usize, s: usize| graph.consumers[t].iter().any(|&c| segment_of[c] > s);
+    let plans: Vec<SegmentPlan> = bounds
+        .windows(2)
+        .enumerate()
+        .map(|(s, w)| {
+            let ops = graph.order[w[0]..w[1]].to_vec();
+            let reads = |t: usize| {
+                ops.iter()
+                    .any(|&op| graph.ops[op].inputs.contains(&Some(t)))
+            };
+            let fed_from_outside = |t: usize| match graph.producer[t] {
+                Some(p) => segment_of[p] < s,
+                None => graph.inputs.contains(&t),
+            };
+            let mut inputs: Vec<usize> = graph
+                .inputs
+                .iter()
+                .copied()
+                .filter(|&t| reads(t) || (s == 0 && graph.consumers[t].is_empty()))
+                .collect();
+            let mut outputs: Vec<usize> = graph
+                .outputs
+                .iter()
+                .copied()
+                .filter(|&t| graph.producer[t].is_some_and(|p| segment_of[p] == s))
+                .collect();
+            for &op in &ops {
+                for &t in graph.ops[op].inputs.iter().flatten() {
+                    if is_activation(t) && fed_from_outside(t) && !inputs.contains(&t) {
+                        inputs.push(t);
+                    }
+                }
+                for &t in &graph.ops[op].outputs {
+                    if read_after(t, s) && !outputs.contains(&t) {
+                        outputs.push(t);
+                    }
+                }
+            }
+            let param_bytes = graph.param_bytes_of(&ops);
+            SegmentPlan {
+                index: s,
+                positions: w[0]..w[1],
+                ops,
+                inputs,
+                outputs,
+                param_bytes,
+            }
+        })
+        .collect();
+    check_border_names(graph, &plans)?;
+    Ok(plans)
+}
+
+fn check_border_names(graph: &Graph, plans: &[SegmentPlan]) -> Result<(), SegmentError> {
+    if plans.len() < 2 {
+        return Ok(());
+    }
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for &t in plans.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs)) {
+        let name = graph.tensors[t].name.as_str();
+        if name.is_empty() {
+            return Err(SegmentError::Unnamed(t));
+        }
+        match by_name.insert(name, t) {
+            Some(other) if other != t => {
+                return Err(SegmentError::DuplicateName(other, t, name.to_string()));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Writes one planned segment as a standalone model holding only the tensors, buffers and
+/// opcodes its ops use (indices renumbered). Names, shapes, quantization, options and the
+/// model description are kept.
+pub fn write_segment(model: &Model, plan: &SegmentPlan) -> Vec<u8> {
+    let src = &model.raw;
+    let graph = &model.graph;
+    let sg = &src.subgraphs[0];
+
+    // Old index -> new index, in first-use order so the output is deterministic.
+    let mut tensor_map: BTreeMap<usize, i32> = BTreeMap::new();
+    let mut tensor_order: Vec<usize> = Vec::new();
+    let mut use_tensor = |t: usize| {
+        let next = tensor_order.len() as i32;
+        *tensor_map.entry(t).or_insert_with(|| {
+            tensor_order.push(t);
+            next
+        })
+    };
+    for &t in plan.inputs.iter().chain(&plan.outputs) {
+        use_tensor(t);
+    }
+    for &op in &plan.ops {
+        graph.ops[op].tensors().for_each(|t| {
+            use_tensor(t);
+        });
+    }
+
+    let mut out = tflite::model::Model::default();
+    out.version = src.version;
+    out.description.assign(&src.description);
+    // Buffer 0 stays the empty sentinel that activations point at.
+    out.buffers.push_back(UniquePtr::<BufferT>::default());
+    let mut buffer_map: HashMap<usize, u32> = HashMap::new();
+    let mut subgraph: UniquePtr<SubGraphT> = Default::default();
+    subgraph.name.assign(&sg.name);
+    for &t in &tensor_order {
+        let mut tensor: UniquePtr<TensorT> = sg.tensors[t].clone();
+        tensor.buffer = if graph.tensors[t].is_constant() {
+            let old = graph.tensors[t].buffer;
+            *buffer_map.entry(old).or_insert_with(|| {
+                out.buffers.push_back(src.buffers[old].clone());
+                (out.buffers.size() - 1) as u32
+            })
+        } else {
+            0
+        };
+        subgraph.tensors.push_back(tensor);
+    }
+
+    let mut opcode_map: HashMap<u32, u32> = HashMap::new();
+    let remap = |ts: &[i32]| -> Vec<i32> {
+        ts.iter()
+            .map(|&t| if t < 0 { t } else { tensor_map[&(t as usize)] })
+            .collect()
+    };
+    for &op in &plan.ops {
+        let source: &UniquePtr<OperatorT> = &sg.operators[op];
+        let mut copy = source.clone();
+        copy.opcode_index = *opcode_map.entry(source.opcode_index).or_insert_with(|| {
+            let code: UniquePtr<OperatorCodeT> =
+                src.operator_codes[source.opcode_index as usize].clone();
+            out.operator_codes.push_back(code);
+            (out.operator_codes.size() - 1) as u32
+        });
+        copy.inputs.assign(remap(source.inputs.as_slice()));
+        copy.outputs.assign(remap(source.outputs.as_slice()));
+        // The crate's operator clone leaves intermediates out; carry them over.
+        copy.intermediates
+            .assign(remap(source.intermediates.as_slice()));
+        subgraph.operators.push_back(copy);
+    }
+    let ids = |ts: &[usize]| -> Vec<i32> { ts.iter().map(|t| tensor_map[t]).collect() };
+    subgraph.inputs.assign(ids(&plan.inputs));
+    subgraph.outputs.assign(ids(&plan.outputs));
+    out.subgraphs.push_back(subgraph);
+    out.to_buffer()
+}
+
+/// One written segment.
+pub struct Segment {
+    /// What it holds.
+    pub plan: SegmentPlan,
+    /// The `.tflite` bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Plans and writes the segments given by `bounds`.
+pub fn cut(model: &Model, bounds: &[usize]) -> Result<Vec<Segment>, SegmentError> {
+    Ok(plan_segments(&model.graph, bounds)?
+        .into_iter()
+        .map(|plan| Segment {
+            bytes: write_segment(model, &plan),
+            plan,
+        })
+        .collect())
+}

@@ -1,0 +1,18 @@
+//! The raw edges of the system: memory maps today; ioctls, termios and the TFLite C API as
+//! they arrive. The only module besides the pipeline ring allowed to use `unsafe`.
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io;
+
+/// Maps a whole file read-only.
+///
+/// The map stays valid while the returned value lives. Model files are written once and
+/// then only read; a file truncated by another process while mapped would fault on access,
+/// the residual risk every mmap reader accepts.
+pub fn map_file(file: &File) -> io::Result<memmap2::Mmap> {
+    // SAFETY: the map is read-only and private to this process; the bytes are only ever read
+    // through the returned `Mmap`, which owns the mapping and unmaps it on drop. The one
+    // hazard, a concurrent truncation by another process, is stated above.
+    unsafe { memmap2::Mmap::map(file) }
+}
