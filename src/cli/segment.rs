@@ -57,11 +57,15 @@ pub fn run(a: SegmentArgs) -> Result<()> {
     let started = Instant::now();
     let model = Model::open(&a.model)?;
     let g = &model.graph;
+    model::segment::check_cuttable(g)
+        .with_context(|| format!("cannot segment {}", a.model.display()))?;
     let bounds = match (a.num_segments, a.cut_after.is_empty()) {
         (Some(n), true) => partition::by_param_bytes(g, n)?,
         (None, false) => partition::by_cut_points(g, &a.cut_after)?,
         _ => {
-            return Err(UsageError("give --num-segments N or --cut-after OP[,OP...]".into()).into());
+            return Err(
+                UsageError("give --num-segments N or --cut-after OP[,OP...]".into()).into(),
+            );
         }
     };
     let segments = model::cut(&model, &bounds)

@@ -84,7 +84,7 @@ impl<'a> Buf<'a> {
         }
         let vtable = vtable as usize;
         let vtable_len = self.u16(vtable)? as usize;
-        if vtable_len < 4 || vtable_len % 2 != 0 {
+        if vtable_len < 4 || !vtable_len.is_multiple_of(2) {
             return Err(corrupt("a vtable has an impossible size"));
         }
         Ok(Table {
@@ -235,7 +235,7 @@ fn check_operator_codes(buf: &Buf, model: Table) -> Result<()> {
     {
         let deprecated = buf.field_u8(code, id::OPCODE_DEPRECATED_BUILTIN)? as i32;
         let builtin = buf.field_i32(code, id::OPCODE_BUILTIN)?.max(deprecated);
-        if builtin > MAX_BUILTIN_OP || builtin < 0 {
+        if !(0..=MAX_BUILTIN_OP).contains(&builtin) {
             return Err(ModelErrorKind::Unsupported(format!(
                 "operator code {i} is builtin op {builtin}, newer than the TensorFlow Lite 1.15 \
                  schema this build reads (builtin ops 0..={MAX_BUILTIN_OP})"
@@ -292,10 +292,10 @@ fn check_tensors(buf: &Buf, subgraph: Table) -> Result<()> {
                  TensorFlow Lite 1.15 schema cannot carry",
             );
         }
-        if let Some(q) = buf.field_table(tensor, id::TENSOR_QUANTIZATION)? {
-            if buf.field_u8(q, id::QUANT_DETAILS_TYPE)? > 1 {
-                return unsupported("uses a quantization scheme unknown to TensorFlow Lite 1.15");
-            }
+        if let Some(q) = buf.field_table(tensor, id::TENSOR_QUANTIZATION)?
+            && buf.field_u8(q, id::QUANT_DETAILS_TYPE)? > 1
+        {
+            return unsupported("uses a quantization scheme unknown to TensorFlow Lite 1.15");
         }
     }
     Ok(())

@@ -67,12 +67,17 @@ pub fn segment_file_name(stem: &str, i: usize, n: usize) -> String {
     format!("{stem}_segment_{i}_of_{n}.tflite")
 }
 
+/// Refuses a model compiled for the Edge TPU: its one custom op holds everything.
+pub fn check_cuttable(graph: &Graph) -> Result<(), SegmentError> {
+    match graph.edgetpu_ops().count() {
+        0 => Ok(()),
+        n => Err(SegmentError::CompiledForEdgeTpu(n)),
+    }
+}
+
 /// Plans the segments given by `bounds` (positions in `graph.order`, from 0 to the op count).
 pub fn plan_segments(graph: &Graph, bounds: &[usize]) -> Result<Vec<SegmentPlan>, SegmentError> {
-    let compiled = graph.edgetpu_ops().count();
-    if compiled > 0 {
-        return Err(SegmentError::CompiledForEdgeTpu(compiled));
-    }
+    check_cuttable(graph)?;
     let n_ops = graph.order.len();
     if bounds.len() < 2 || bounds[0] != 0 || bounds[bounds.len() - 1] != n_ops {
         return Err(SegmentError::BadBounds {

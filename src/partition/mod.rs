@@ -54,7 +54,11 @@ pub fn by_param_bytes(graph: &Graph, segments: usize) -> Result<Vec<usize>, Part
 
 /// Bounds minimising the summed `cost` of the segments (`None` marks a segment not allowed).
 /// Ties go to the earliest cut, so the result is deterministic.
-fn min_cost_bounds(ops: usize, segments: usize, cost: &dyn Fn(usize, usize) -> Option<f64>) -> Vec<usize> {
+fn min_cost_bounds(
+    ops: usize,
+    segments: usize,
+    cost: &dyn Fn(usize, usize) -> Option<f64>,
+) -> Vec<usize> {
     let inf = f64::INFINITY;
     let mut best: Vec<f64> = (0..=ops).map(|j| if j == 0 { 0.0 } else { inf }).collect();
     let mut cut_from: Vec<Vec<usize>> = Vec::with_capacity(segments);
@@ -62,10 +66,10 @@ fn min_cost_bounds(ops: usize, segments: usize, cost: &dyn Fn(usize, usize) -> O
         let mut next = vec![inf; ops + 1];
         let mut from = vec![0usize; ops + 1];
         for j in k..=ops - (segments - k) {
-            for i in k - 1..j {
+            for (i, &before) in best.iter().enumerate().take(j).skip(k - 1) {
                 let Some(c) = cost(i, j) else { continue };
-                if best[i] + c < next[j] {
-                    next[j] = best[i] + c;
+                if before + c < next[j] {
+                    next[j] = before + c;
                     from[j] = i;
                 }
             }

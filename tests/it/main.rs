@@ -1,0 +1,12 @@
+//! Integration tests, one harness (one link of TensorFlow Lite):
+//! - `util`: test data lookup (skips when absent), temp dirs, running the binary
+//! - `segment`: real models cut N ways chain bit-exactly to the whole model
+//! - `refuse`: bad and unsupported models get clear errors, never panics
+//! - `fuzz`: mutated real models never panic the reader or the cutter
+//! - `cli`: the commands, their files, output and exit codes
+
+mod cli;
+mod fuzz;
+mod refuse;
+mod segment;
+mod util;

@@ -1,0 +1,326 @@
+//! Bad and unsupported models: each a clear error that names the file and the problem.
+//!
+//! The unsupported-schema cases use tiny models built here with a raw flatbuffer builder,
+//! starting from one that loads and runs (so each refusal is due to its one change).
+
+use std::path::Path;
+
+use flatbuffers::FlatBufferBuilder;
+
+use edgepipe::engine::Interpreter;
+use edgepipe::model::{self, Model, ModelErrorKind};
+use edgepipe::partition::{self, PartitionError};
+
+use crate::util::{data_dir, temp_dir};
+
+/// What to change in the tiny RELU model.
+#[derive(Default)]
+struct Tweak {
+    opcode: Option<i32>,
+    sparse: bool,
+    shape_signature: Option<Vec<i32>>,
+    tensor_type: Option<u8>,
+    subgraphs: Option<usize>,
+}
+
+/// Field slots (4 + 2 * field id) of the TFLite schema.
+fn slot(id: u16) -> u16 {
+    4 + 2 * id
+}
+
+/// A one-op model: float32 [1, 4] -> RELU -> float32 [1, 4].
+fn tiny_model(t: &Tweak) -> Vec<u8> {
+    let mut b = FlatBufferBuilder::new();
+    let empty = {
+        let s = b.start_table();
+        b.end_table(s)
+    };
+    let buffers = b.create_vector(&[empty]);
+    let code = t.opcode.unwrap_or(19); // RELU
+    let opcode = {
+        let s = b.start_table();
+        b.push_slot::<i8>(slot(0), code.min(127) as i8, 0);
+        b.push_slot::<i32>(slot(2), 1, 1);
+        b.push_slot::<i32>(slot(3), code, 0);
+        b.end_table(s)
+    };
+    let opcodes = b.create_vector(&[opcode]);
+    let mut tensors = Vec::new();
+    for (i, name) in ["in", "out"].iter().enumerate() {
+        let shape = b.create_vector(&[1i32, 4]);
+        let name = b.create_string(name);
+        let signature = t
+            .shape_signature
+            .as_ref()
+            .filter(|_| i == 0)
+            .map(|s| b.create_vector(s));
+        let sparsity = (t.sparse && i == 0).then(|| {
+            let s = b.start_table();
+            b.end_table(s)
+        });
+        let s = b.start_table();
+        b.push_slot_always(slot(0), shape);
+        b.push_slot::<u8>(slot(1), t.tensor_type.filter(|_| i == 0).unwrap_or(0), 0);
+        b.push_slot_always(slot(3), name);
+        if let Some(sp) = sparsity {
+            b.push_slot_always(slot(6), sp);
+        }
+        if let Some(sig) = signature {
+            b.push_slot_always(slot(7), sig);
+        }
+        tensors.push(b.end_table(s));
+    }
+    let tensors = b.create_vector(&tensors);
+    let op = {
+        let ins = b.create_vector(&[0i32]);
+        let outs = b.create_vector(&[1i32]);
+        let s = b.start_table();
+        b.push_slot_always(slot(1), ins);
+        b.push_slot_always(slot(2), outs);
+        b.end_table(s)
+    };
+    let ops = b.create_vector(&[op]);
+    let sg_in = b.create_vector(&[0i32]);
+    let sg_out = b.create_vector(&[1i32]);
+    let subgraph = {
+        let s = b.start_table();
+        b.push_slot_always(slot(0), tensors);
+        b.push_slot_always(slot(1), sg_in);
+        b.push_slot_always(slot(2), sg_out);
+        b.push_slot_always(slot(3), ops);
+        b.end_table(s)
+    };
+    let subgraphs = b.create_vector(&vec![subgraph; t.subgraphs.unwrap_or(1)]);
+    let model = {
+        let s = b.start_table();
+        b.push_slot::<u32>(slot(0), 3, 0);
+        b.push_slot_always(slot(1), opcodes);
+        b.push_slot_always(slot(2), subgraphs);
+        b.push_slot_always(slot(4), buffers);
+        b.end_table(s)
+    };
+    b.finish(model, Some("TFL3"));
+    b.finished_data().to_vec()
+}
+
+fn refusal(t: &Tweak) -> ModelErrorKind {
+    match Model::from_bytes(&tiny_model(t), Path::new("tiny.tflite")) {
+        Ok(_) => panic!("the tweaked model was accepted"),
+        Err(e) => {
+            assert!(
+                e.to_string().starts_with("tiny.tflite: "),
+                "error names the file: {e}"
+            );
+            e.kind
+        }
+    }
+}
+
+fn unsupported(t: &Tweak, needle: &str) {
+    match refusal(t) {
+        ModelErrorKind::Unsupported(why) => {
+            assert!(why.contains(needle), "'{why}' lacks '{needle}'")
+        }
+        other => panic!("expected an unsupported-model error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_tiny_model_itself_loads_cuts_and_runs() {
+    let bytes = tiny_model(&Tweak::default());
+    let model = Model::from_bytes(&bytes, Path::new("tiny.tflite")).expect("tiny model loads");
+    let segment = model::cut(&model, &[0, 1]).unwrap().remove(0);
+    let mut interp = Interpreter::new(segment.bytes, 1).expect("segment runs");
+    let input: Vec<u8> = [-1.0f32, 2.0, -3.0, 4.0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    interp.input_mut(0).copy_from_slice(&input);
+    interp.invoke().unwrap();
+    let out: Vec<f32> = interp
+        .output(0)
+        .chunks(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(out, vec![0.0, 2.0, 0.0, 4.0]);
+}
+
+#[test]
+fn builtin_ops_newer_than_the_schema_are_refused() {
+    unsupported(
+        &Tweak {
+            opcode: Some(126),
+            ..Default::default()
+        },
+        "builtin op 126",
+    );
+    unsupported(
+        &Tweak {
+            opcode: Some(150),
+            ..Default::default()
+        },
+        "builtin op 150",
+    );
+}
+
+#[test]
+fn sparse_tensors_are_refused() {
+    unsupported(
+        &Tweak {
+            sparse: true,
+            ..Default::default()
+        },
+        "sparse",
+    );
+}
+
+#[test]
+fn dynamic_shape_signatures_are_refused_but_a_dynamic_batch_is_not() {
+    unsupported(
+        &Tweak {
+            shape_signature: Some(vec![1, -1]),
+            ..Default::default()
+        },
+        "dynamic shape signature",
+    );
+    let batch = tiny_model(&Tweak {
+        shape_signature: Some(vec![-1, 4]),
+        ..Default::default()
+    });
+    Model::from_bytes(&batch, Path::new("tiny.tflite"))
+        .expect("a -1 batch is what TF2 converters write");
+}
+
+#[test]
+fn element_types_newer_than_the_schema_are_refused() {
+    unsupported(
+        &Tweak {
+            tensor_type: Some(10),
+            ..Default::default()
+        },
+        "element type 10",
+    );
+}
+
+#[test]
+fn more_than_one_subgraph_is_refused() {
+    unsupported(
+        &Tweak {
+            subgraphs: Some(2),
+            ..Default::default()
+        },
+        "2 subgraphs",
+    );
+}
+
+#[test]
+fn unreadable_files_name_the_file_and_the_problem() {
+    let dir = temp_dir("unreadable");
+    let missing = dir.join("missing.tflite");
+    let err = Model::open(&missing).err().expect("missing file");
+    assert!(
+        matches!(err.kind, ModelErrorKind::Io(_)) && err.to_string().contains("missing.tflite"),
+        "{err}"
+    );
+
+    let empty = dir.join("empty.tflite");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(
+        Model::open(&empty).err().expect("empty").kind,
+        ModelErrorKind::Empty
+    );
+
+    let short = dir.join("short.tflite");
+    std::fs::write(&short, b"TFL").unwrap();
+    assert_eq!(
+        Model::open(&short).err().expect("short").kind,
+        ModelErrorKind::Truncated(3)
+    );
+
+    let text = dir.join("text.tflite");
+    std::fs::write(&text, b"this is not a model at all").unwrap();
+    assert_eq!(
+        Model::open(&text).err().expect("text").kind,
+        ModelErrorKind::NotTflite
+    );
+}
+
+#[test]
+fn truncated_and_corrupt_real_models_are_refused() {
+    let Some(dir) = data_dir("truncated_and_corrupt_real_models_are_refused") else {
+        return;
+    };
+    let bytes = std::fs::read(dir.join("coral/mobilenet_v1_0.25_128_quant.tflite")).unwrap();
+    for cut in [100, bytes.len() / 2, bytes.len() * 9 / 10] {
+        let err = Model::from_bytes(&bytes[..cut], Path::new("cut.tflite"))
+            .err()
+            .expect("truncated");
+        assert!(
+            matches!(err.kind, ModelErrorKind::Corrupt(_)),
+            "{cut} bytes: {err}"
+        );
+    }
+    let mut scrambled = bytes.clone();
+    scrambled[8..400].iter_mut().for_each(|b| *b = 0xA5);
+    let err = Model::from_bytes(&scrambled, Path::new("scrambled.tflite"))
+        .err()
+        .expect("corrupt");
+    assert!(matches!(err.kind, ModelErrorKind::Corrupt(_)), "{err}");
+    let photo = Model::open(&dir.join("photos/chelsea.png"))
+        .err()
+        .expect("a PNG");
+    assert_eq!(photo.kind, ModelErrorKind::NotTflite);
+}
+
+#[test]
+fn a_model_compiled_for_the_edge_tpu_cannot_be_cut() {
+    let Some(dir) = data_dir("a_model_compiled_for_the_edge_tpu_cannot_be_cut") else {
+        return;
+    };
+    let model = Model::open(&dir.join("coral/mobilenet_v1_0.25_128_quant_edgetpu.tflite")).unwrap();
+    let err = model::cut(&model, &[0, 1]).err().expect("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("compiled for the Edge TPU") && text.contains("segment the CPU model"),
+        "{text}"
+    );
+}
+
+#[test]
+fn impossible_segment_counts_and_cut_points_are_refused() {
+    let Some(dir) = data_dir("impossible_segment_counts_and_cut_points_are_refused") else {
+        return;
+    };
+    let model = Model::open(&dir.join("coral/split_concat.tflite")).unwrap();
+    let g = &model.graph;
+    assert_eq!(
+        partition::by_param_bytes(g, 0),
+        Err(PartitionError::NoSegments)
+    );
+    assert_eq!(
+        partition::by_param_bytes(g, 4),
+        Err(PartitionError::TooManySegments {
+            segments: 4,
+            ops: 3
+        })
+    );
+    let cuts = |c: &[&str]| {
+        partition::by_cut_points(g, &c.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    };
+    assert!(matches!(cuts(&["7"]), Err(PartitionError::UnknownCut(..))));
+    assert!(matches!(
+        cuts(&["no_such_tensor"]),
+        Err(PartitionError::UnknownCut(..))
+    ));
+    let last = g.order[2].to_string();
+    assert!(matches!(cuts(&[&last]), Err(PartitionError::CutAtEnd(_))));
+    let first = g.order[0].to_string();
+    assert!(matches!(
+        cuts(&[&first, &first]),
+        Err(PartitionError::DuplicateCut(..))
+    ));
+    assert_eq!(
+        model::plan_segments(g, &[0, 0, 3]).err(),
+        Some(model::SegmentError::Empty(0))
+    );
+}
