@@ -38,6 +38,9 @@ pub enum ChainError {
     /// A graph output comes out of no segment.
     #[error("graph output '{0}' is produced by no segment")]
     MissingOutput(String),
+    /// The whole model failed to run.
+    #[error("the whole model: {0}")]
+    Whole(#[source] EngineError),
     /// A segment failed to run.
     #[error("segment {segment}: {source}")]
     Engine {
@@ -146,6 +149,29 @@ pub fn compare(
                 byte,
                 differing_bytes: differing,
             }));
+        }
+    }
+    Ok(None)
+}
+
+/// Runs every request through the whole model and through the chain of segments; returns the
+/// first mismatch, or `None` when all outputs of all requests are equal byte for byte.
+pub fn check(
+    whole: &mut Interpreter,
+    segments: &mut [Interpreter],
+    requests: &[Vec<Vec<u8>>],
+) -> Result<Option<Mismatch>, ChainError> {
+    for (r, inputs) in requests.iter().enumerate() {
+        let expected = run_whole(whole, inputs).map_err(ChainError::Whole)?;
+        let named: Vec<(String, Vec<u8>)> = whole
+            .inputs()
+            .iter()
+            .map(|s| s.name.clone())
+            .zip(inputs.iter().cloned())
+            .collect();
+        let got = run_chain(segments, &named)?;
+        if let Some(m) = compare(r, &expected, whole.outputs(), &got)? {
+            return Ok(Some(m));
         }
     }
     Ok(None)

@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod demo;
 mod inspect;
 mod segment;
 mod verify;
@@ -27,6 +28,19 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Cut the built-in demo model and prove the segments equal the whole model (no data,
+    /// camera or TPU needed).
+    Demo {
+        /// Number of segments.
+        #[arg(long, short = 'n', default_value_t = 2)]
+        num_segments: usize,
+        /// Random requests to verify.
+        #[arg(long, short = 'k', default_value_t = 100)]
+        count: usize,
+        /// Where to write the model and its segments (default: a temp directory).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
     /// Show a model's operators, tensors, parameters and Edge TPU cache estimate.
     Inspect {
         /// The .tflite model.
@@ -47,6 +61,11 @@ enum Command {
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
+        Command::Demo {
+            num_segments,
+            count,
+            out_dir,
+        } => demo::run(num_segments, count, out_dir),
         Command::Inspect {
             model,
             num_segments,

@@ -15,19 +15,19 @@ use super::{UsageError, human_bytes};
 #[derive(Args, Debug)]
 pub struct SegmentArgs {
     /// The .tflite model (a CPU model, not one compiled for the Edge TPU).
-    model: PathBuf,
+    pub model: PathBuf,
     /// Number of segments, balanced by parameter bytes.
     #[arg(long, short = 'n', conflicts_with = "cut_after")]
-    num_segments: Option<usize>,
+    pub num_segments: Option<usize>,
     /// Cut after these operators: model op indices or names of tensors they write.
     #[arg(long, value_delimiter = ',')]
-    cut_after: Vec<String>,
+    pub cut_after: Vec<String>,
     /// Where to write the segments (created when missing).
     #[arg(long)]
-    out_dir: PathBuf,
+    pub out_dir: PathBuf,
     /// Print JSON instead of text.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 #[derive(Serialize)]

@@ -16,26 +16,26 @@ use super::UsageError;
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The whole model.
-    model: PathBuf,
+    pub model: PathBuf,
     /// Its segments, in order.
     #[arg(required = true)]
-    segments: Vec<PathBuf>,
+    pub segments: Vec<PathBuf>,
     /// Random requests to run (besides any --input).
     #[arg(long, short = 'k', default_value_t = 3)]
-    count: usize,
+    pub count: usize,
     /// Seed of the random inputs.
     #[arg(long, default_value_t = 1)]
-    seed: u64,
+    pub seed: u64,
     /// A real input: an image (PNG/JPEG/BMP, resized to the input) or raw tensor bytes.
     /// Repeatable; single-input models only.
     #[arg(long)]
-    input: Vec<PathBuf>,
+    pub input: Vec<PathBuf>,
     /// CPU threads per interpreter.
     #[arg(long, default_value_t = 1)]
-    threads: usize,
+    pub threads: usize,
     /// Print JSON instead of text.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 #[derive(Serialize)]
@@ -83,21 +83,7 @@ pub fn run(a: VerifyArgs) -> Result<()> {
         return Err(UsageError("nothing to verify: --count 0 and no --input".into()).into());
     }
 
-    let mut first_mismatch = None;
-    for (r, inputs) in requests.iter().enumerate() {
-        let expected = verify::run_whole(&mut whole, inputs).context("the whole model failed")?;
-        let named: Vec<(String, Vec<u8>)> = whole
-            .inputs()
-            .iter()
-            .map(|s| s.name.clone())
-            .zip(inputs.iter().cloned())
-            .collect();
-        let got = verify::run_chain(&mut segments, &named)?;
-        if let Some(m) = verify::compare(r, &expected, whole.outputs(), &got)? {
-            first_mismatch = Some(m);
-            break;
-        }
-    }
+    let first_mismatch = verify::check(&mut whole, &mut segments, &requests)?;
     let report = Report {
         model: a.model.clone(),
         segments: segments.len(),
