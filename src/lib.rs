@@ -13,5 +13,6 @@ pub mod capture;
 pub mod engine;
 pub mod model;
 pub mod partition;
+pub mod pipeline;
 pub mod sys;
 pub mod verify;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::engine::{EngineError, Interpreter, TensorSpec};
+use crate::engine::{Engine, EngineError, Interpreter, TensorSpec};
 use crate::model::DType;
 
 /// Why a chain could not be run.

@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use edgepipe::capture;
-use edgepipe::engine::Interpreter;
+use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::Model;
 use edgepipe::verify::{self, Mismatch, SplitMix64};
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tflite::ops::builtin::BuiltinOpResolver;
 use tflite::{FlatBufferModel, InterpreterBuilder};
 
-use crate::model::DType;
+use crate::model::{DType, Model, Quantization};
 
 /// Why an interpreter could not be made or run.
 #[derive(Debug, thiserror::Error)]
@@ -35,8 +35,40 @@ pub struct TensorSpec {
     pub shape: Vec<usize>,
     /// Size in bytes.
     pub bytes: usize,
+    /// Quantization, when the tensor is quantized.
+    pub quantization: Option<Quantization>,
     #[serde(skip)]
     index: i32,
+}
+
+impl TensorSpec {
+    /// A spec for tensors that are not an interpreter's (test doubles, other engines).
+    pub fn new(name: &str, dtype: DType, shape: &[usize]) -> TensorSpec {
+        let bytes = shape.iter().product::<usize>() * dtype.size();
+        TensorSpec {
+            name: name.into(),
+            dtype,
+            shape: shape.to_vec(),
+            bytes,
+            quantization: None,
+            index: -1,
+        }
+    }
+}
+
+/// One model bound to one device, as the pipeline drives it: fill the inputs, invoke, read
+/// the outputs. Implemented by [`Interpreter`] and by test doubles.
+pub trait Engine: Send {
+    /// Inputs, in the model's order.
+    fn inputs(&self) -> &[TensorSpec];
+    /// Outputs, in the model's order.
+    fn outputs(&self) -> &[TensorSpec];
+    /// The bytes of input `i`, to fill before [`Engine::invoke`].
+    fn input_mut(&mut self, i: usize) -> &mut [u8];
+    /// The bytes of output `i` after [`Engine::invoke`].
+    fn output(&self, i: usize) -> &[u8];
+    /// Runs the model on the current inputs. Blocks for the inference's duration.
+    fn invoke(&mut self) -> Result<(), EngineError>;
 }
 
 /// A CPU interpreter for one model.
@@ -64,6 +96,16 @@ fn dtype_of(kind: tflite::context::ElementKind) -> Option<DType> {
 impl Interpreter {
     /// Builds an interpreter with `threads` CPU threads from model bytes.
     pub fn new(model: Vec<u8>, threads: usize) -> Result<Interpreter, EngineError> {
+        // Quantization comes from the model file: the crate's tensor info lacks it.
+        let quant = Model::from_bytes(&model, std::path::Path::new("model"))
+            .map(|m| {
+                m.graph
+                    .tensors
+                    .into_iter()
+                    .map(|t| t.quantization)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
         let model = FlatBufferModel::build_from_buffer(model)
             .map_err(|e| EngineError::Build(e.to_string()))?;
         let builder = InterpreterBuilder::new(model, BuiltinOpResolver::default())
@@ -81,11 +123,13 @@ impl Interpreter {
             let dtype = dtype_of(info.element_kind)
                 .ok_or_else(|| EngineError::UnsupportedType(info.name.clone()))?;
             let bytes = inner.tensor_buffer(index).map_or(0, <[u8]>::len);
+            let quantization = quant.get(index as usize).cloned().flatten();
             Ok(TensorSpec {
                 name: info.name,
                 dtype,
                 shape: info.dims,
                 bytes,
+                quantization,
                 index,
             })
         };
@@ -105,32 +149,29 @@ impl Interpreter {
             outputs,
         })
     }
+}
 
-    /// The model's inputs, in order.
-    pub fn inputs(&self) -> &[TensorSpec] {
+impl Engine for Interpreter {
+    fn inputs(&self) -> &[TensorSpec] {
         &self.inputs
     }
 
-    /// The model's outputs, in order.
-    pub fn outputs(&self) -> &[TensorSpec] {
+    fn outputs(&self) -> &[TensorSpec] {
         &self.outputs
     }
 
-    /// The bytes of input `i`, to be filled before [`Interpreter::invoke`].
-    pub fn input_mut(&mut self, i: usize) -> &mut [u8] {
+    fn input_mut(&mut self, i: usize) -> &mut [u8] {
         let index = self.inputs[i].index;
         self.inner.tensor_buffer_mut(index).unwrap_or_default()
     }
 
-    /// The bytes of output `i` after [`Interpreter::invoke`].
-    pub fn output(&self, i: usize) -> &[u8] {
+    fn output(&self, i: usize) -> &[u8] {
         self.inner
             .tensor_buffer(self.outputs[i].index)
             .unwrap_or_default()
     }
 
-    /// Runs the model on the current inputs.
-    pub fn invoke(&mut self) -> Result<(), EngineError> {
+    fn invoke(&mut self) -> Result<(), EngineError> {
         self.inner
             .invoke()
             .map_err(|e| EngineError::Invoke(e.to_string()))

@@ -4,9 +4,13 @@
 //! - `refuse`: bad and unsupported models get clear errors, never panics
 //! - `fuzz`: mutated real models never panic the reader or the cutter
 //! - `cli`: the commands, their files, output and exit codes
+//! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
+//! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 
 mod cli;
+mod fakes;
 mod fuzz;
+mod pipeline;
 mod refuse;
 mod segment;
 mod util;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use flatbuffers::FlatBufferBuilder;
 
-use edgepipe::engine::Interpreter;
+use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model, ModelErrorKind};
 use edgepipe::partition::{self, PartitionError};
 

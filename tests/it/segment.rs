@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use edgepipe::capture::image_to_tensor;
-use edgepipe::engine::Interpreter;
+use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model, Segment};
 use edgepipe::partition;
 use edgepipe::verify::{self, SplitMix64};
