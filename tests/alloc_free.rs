@@ -1,0 +1,143 @@
+//! The pipeline's steady state allocates nothing: a counting global allocator sees zero heap
+//! allocations (from any thread) across 1,000 requests after warm-up, for fake stages and for
+//! real TensorFlow Lite segments. (It counts Rust allocations; TensorFlow Lite's own C++
+//! allocations inside `Invoke` go through malloc directly and are not seen here.)
+//!
+//! Its own test binary: a global allocator applies to the whole binary.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use edgepipe::engine::{Engine, EngineError, Interpreter, TensorSpec};
+use edgepipe::model::{self, DType, Model};
+use edgepipe::partition;
+use edgepipe::pipeline::{self, PipelineConfig};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as ours, passed through.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours, passed through.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as ours, passed through.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+struct Copy {
+    specs: (Vec<TensorSpec>, Vec<TensorSpec>),
+    data: Vec<u8>,
+}
+
+impl Engine for Copy {
+    fn inputs(&self) -> &[TensorSpec] {
+        &self.specs.0
+    }
+    fn outputs(&self) -> &[TensorSpec] {
+        &self.specs.1
+    }
+    fn input_mut(&mut self, _: usize) -> &mut [u8] {
+        &mut self.data
+    }
+    fn output(&self, _: usize) -> &[u8] {
+        &self.data
+    }
+    fn invoke(&mut self) -> Result<(), EngineError> {
+        self.data.iter_mut().for_each(|b| *b = b.wrapping_add(1));
+        Ok(())
+    }
+}
+
+/// Pushes and pops `n` requests with the producer on another thread; returns the
+/// allocations counted during the last `n - warmup` of them.
+fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) -> u64 {
+    let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
+    let input = vec![7u8; tx.inputs()[0].bytes];
+    let producer = std::thread::spawn(move || {
+        for _ in 0..n {
+            tx.push(&[&input]).unwrap();
+        }
+        tx
+    });
+    let mut checksum = 0u64;
+    for i in 0..n {
+        if i == warmup {
+            ALLOCATIONS.store(0, Ordering::SeqCst);
+            COUNTING.store(true, Ordering::SeqCst);
+        }
+        let out = rx.pop().unwrap().expect("result");
+        checksum += out.tensor(0).1.iter().map(|&b| u64::from(b)).sum::<u64>();
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    let counted = ALLOCATIONS.load(Ordering::SeqCst);
+    drop(producer.join().unwrap());
+    assert!(checksum > 0);
+    counted
+}
+
+#[test]
+fn steady_state_allocates_nothing() {
+    // Fake stages: the pipeline's own machinery only.
+    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 64]);
+    let engines: Vec<Box<dyn Engine>> = (0..3)
+        .map(|i| {
+            Box::new(Copy {
+                specs: (
+                    vec![spec(&format!("t{i}"))],
+                    vec![spec(&format!("t{}", i + 1))],
+                ),
+                data: vec![0; 64],
+            }) as Box<dyn Engine>
+        })
+        .collect();
+    assert_eq!(
+        count_steady_state(engines, 1100, 100),
+        0,
+        "fake stages: allocations in 1,000 requests"
+    );
+
+    // Real TensorFlow Lite segments.
+    let dir = std::env::var_os("EDGEPIPE_TEST_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models"));
+    let path = dir.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    if !path.exists() {
+        eprintln!(
+            "SKIP real segments: {} not found (set EDGEPIPE_TEST_DATA)",
+            path.display()
+        );
+        return;
+    }
+    let model = Model::open(&path).unwrap();
+    let segments =
+        model::cut(&model, &partition::by_param_bytes(&model.graph, 2).unwrap()).unwrap();
+    let engines = segments
+        .iter()
+        .map(|s| Box::new(Interpreter::new(s.bytes.clone(), 1).unwrap()) as Box<dyn Engine>)
+        .collect();
+    assert_eq!(
+        count_steady_state(engines, 1100, 100),
+        0,
+        "real segments: allocations in 1,000 requests"
+    );
+}
