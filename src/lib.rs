@@ -9,6 +9,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod capture;
 pub mod engine;
 pub mod model;

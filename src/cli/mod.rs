@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod bench;
 mod demo;
 mod inspect;
 mod segment;
@@ -56,6 +57,8 @@ enum Command {
     Segment(segment::SegmentArgs),
     /// Check that segments chained together equal the whole model, bit for bit.
     Verify(verify::VerifyArgs),
+    /// Measure the whole model on one interpreter and its segments pipelined, side by side.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command.
@@ -73,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } => inspect::run(&model, num_segments, json),
         Command::Segment(a) => segment::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }
 

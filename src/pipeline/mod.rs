@@ -36,7 +36,8 @@ use std::time::Instant;
 
 use crate::engine::{Engine, EngineError, TensorSpec};
 use ring::{Consumer, Producer, Signal};
-use stats::{StageCounters, StageStats};
+use stats::StageCounters;
+pub use stats::StageStats;
 
 /// Largest capacity accepted (requests in flight).
 pub const MAX_CAPACITY: usize = 4096;
