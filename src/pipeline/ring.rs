@@ -149,7 +149,11 @@ pub struct Signal {
 
 /// Spins before sleeping: a handoff usually arrives within microseconds when the pipeline is
 /// busy, and a futex sleep and wake costs more than that.
-const SPINS: u32 = 200;
+const SPINS: u32 = 100;
+/// Then yields the processor for up to this long: a yielding thread lets the thread with the
+/// work run (there may be fewer cores than stages) yet notices the handoff within a time
+/// slice, without a futex wake. Past this, it sleeps and uses no CPU.
+const YIELD_FOR: std::time::Duration = std::time::Duration::from_micros(50);
 
 impl Signal {
     /// Wakes the waiter, if it sleeps. Call after making the change visible.
@@ -170,6 +174,13 @@ impl Signal {
                 return r;
             }
             std::hint::spin_loop();
+        }
+        let yielding = std::time::Instant::now();
+        while yielding.elapsed() < YIELD_FOR {
+            if let Some(r) = ready() {
+                return r;
+            }
+            std::thread::yield_now();
         }
         loop {
             let epoch = self.epoch.load(Ordering::SeqCst);

@@ -1,13 +1,20 @@
-//! The pipeline's steady state allocates nothing: a counting global allocator sees zero heap
-//! allocations (from any thread) across 1,000 requests after warm-up, for fake stages and for
-//! real TensorFlow Lite segments. (It counts Rust allocations; TensorFlow Lite's own C++
-//! allocations inside `Invoke` go through malloc directly and are not seen here.)
-//!
-//! Its own test binary: a global allocator applies to the whole binary.
+//! What the pipeline costs when nothing changes, measured process-wide, so in its own test
+//! binary (a global allocator, and CPU time, apply to the whole process) with the tests
+//! serialised by a lock:
+//! - running: a counting global allocator sees zero heap allocations (from any thread) across
+//!   1,000 requests after warm-up, for fake stages and for real TensorFlow Lite segments. (It
+//!   counts Rust allocations; TensorFlow Lite's own C++ allocations inside `Invoke` go through
+//!   malloc directly and are not seen here.)
+//! - idle: stages waiting for work sleep and use no CPU.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// One test at a time: both measure the whole process.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 use edgepipe::engine::{Engine, EngineError, Interpreter, TensorSpec};
 use edgepipe::model::{self, DType, Model};
@@ -97,6 +104,7 @@ fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) ->
 
 #[test]
 fn steady_state_allocates_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     // Fake stages: the pipeline's own machinery only.
     let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 64]);
     let engines: Vec<Box<dyn Engine>> = (0..3)
@@ -140,4 +148,44 @@ fn steady_state_allocates_nothing() {
         0,
         "real segments: allocations in 1,000 requests"
     );
+}
+
+/// CPU time (user + system) of this process, in clock ticks, from /proc/self/stat.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// An idle pipeline of 3 stages burns (almost) no CPU: a busy-waiting design would use
+/// 3 x 500 ms here; the bound allows 30 ms (3 ticks).
+#[test]
+fn idle_stages_use_no_cpu() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 4]);
+    let engines: Vec<Box<dyn Engine>> = (0..3)
+        .map(|i| {
+            Box::new(Copy {
+                specs: (
+                    vec![spec(&format!("t{i}"))],
+                    vec![spec(&format!("t{}", i + 1))],
+                ),
+                data: vec![0; 4],
+            }) as Box<dyn Engine>
+        })
+        .collect();
+    let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
+    tx.push(&[&[1, 2, 3, 4]]).unwrap();
+    drop(rx.pop().unwrap());
+    std::thread::sleep(Duration::from_millis(50));
+    let before = cpu_ticks();
+    std::thread::sleep(Duration::from_millis(500));
+    let used = cpu_ticks() - before;
+    assert!(
+        used <= 3,
+        "idle pipeline used {used} clock ticks (10 ms each) in 500 ms"
+    );
+    drop((tx, rx));
 }
