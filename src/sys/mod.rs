@@ -1,6 +1,9 @@
-//! The raw edges of the system: memory maps today; ioctls, termios and the TFLite C API as
-//! they arrive. The only module besides the pipeline ring allowed to use `unsafe`.
+//! The raw edges of the system: memory maps, the TensorFlow Lite C API, libedgetpu; ioctls
+//! and termios as they arrive. With the pipeline's ring, the only modules allowed `unsafe`.
 #![allow(unsafe_code)]
+
+pub mod edgetpu;
+pub mod tflite_c;
 
 use std::fs::File;
 use std::io;
