@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::engine::{Engine, EngineError, Interpreter};
+use crate::engine::{Engine, EngineError};
 use crate::pipeline::{self, BuildError, PipelineConfig, PopError, PushError, StageStats};
 use crate::verify::{self, SplitMix64};
 
@@ -11,13 +11,12 @@ use crate::verify::{self, SplitMix64};
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
     /// A model or segment failed to load or run.
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
     Engine {
         /// Which model.
         what: String,
         /// The engine's error.
-        #[source]
-        source: EngineError,
+        cause: EngineError,
     },
     /// The pipeline could not be built.
     #[error(transparent)]
@@ -58,34 +57,26 @@ pub struct BenchReport {
     pub stages: Vec<StageStats>,
 }
 
-fn load(bytes: Vec<u8>, threads: usize, what: &str) -> Result<Interpreter, BenchError> {
-    Interpreter::new(bytes, threads).map_err(|source| BenchError::Engine {
-        what: what.into(),
-        source,
-    })
-}
-
 fn warm_up(engine: &mut dyn Engine, what: &str) -> Result<(), BenchError> {
     // The first invokes pay for lazy allocation and caches: keep them out of the numbers.
     for _ in 0..2 {
-        engine.invoke().map_err(|source| BenchError::Engine {
+        engine.invoke().map_err(|cause| BenchError::Engine {
             what: what.into(),
-            source,
+            cause,
         })?;
     }
     Ok(())
 }
 
-/// Runs `count` random requests through `whole` and through the pipeline of `segments`.
+/// Runs `count` random requests through `whole` and through the pipeline of `segments`
+/// (each already on its device).
 pub fn run(
-    whole: Vec<u8>,
-    segments: Vec<Vec<u8>>,
+    mut single: Box<dyn Engine>,
+    segments: Vec<Box<dyn Engine>>,
     count: usize,
     capacity: Option<usize>,
-    threads: usize,
 ) -> Result<BenchReport, BenchError> {
-    let mut single = load(whole, threads, "the whole model")?;
-    warm_up(&mut single, "the whole model")?;
+    warm_up(single.as_mut(), "the whole model")?;
     let mut rng = SplitMix64::new(11);
     let requests: Vec<Vec<Vec<u8>>> = (0..count)
         .map(|_| verify::random_inputs(single.inputs(), &mut rng))
@@ -96,21 +87,18 @@ pub fn run(
         for (i, data) in req.iter().enumerate() {
             single.input_mut(i).copy_from_slice(data);
         }
-        single.invoke().map_err(|source| BenchError::Engine {
+        single.invoke().map_err(|cause| BenchError::Engine {
             what: "the whole model".into(),
-            source,
+            cause,
         })?;
     }
     let single_s = started.elapsed().as_secs_f64();
     let names: Vec<String> = single.inputs().iter().map(|s| s.name.clone()).collect();
     drop(single);
 
-    let mut engines: Vec<Box<dyn Engine>> = Vec::with_capacity(segments.len());
-    for (i, bytes) in segments.into_iter().enumerate() {
-        let what = format!("segment {i}");
-        let mut e = load(bytes, threads, &what)?;
-        warm_up(&mut e, &what)?;
-        engines.push(Box::new(e));
+    let mut engines = segments;
+    for (i, e) in engines.iter_mut().enumerate() {
+        warm_up(e.as_mut(), &format!("segment {i}"))?;
     }
     let n = engines.len();
     let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig { capacity })?;

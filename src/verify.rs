@@ -40,15 +40,14 @@ pub enum ChainError {
     MissingOutput(String),
     /// The whole model failed to run.
     #[error("the whole model: {0}")]
-    Whole(#[source] EngineError),
+    Whole(EngineError),
     /// A segment failed to run.
-    #[error("segment {segment}: {source}")]
+    #[error("segment {segment}: {cause}")]
     Engine {
         /// Segment index.
         segment: usize,
         /// What the engine said.
-        #[source]
-        source: EngineError,
+        cause: EngineError,
     },
 }
 
@@ -111,7 +110,7 @@ pub fn run_chain(
             seg.input_mut(i).copy_from_slice(data);
         }
         seg.invoke()
-            .map_err(|source| ChainError::Engine { segment: s, source })?;
+            .map_err(|cause| ChainError::Engine { segment: s, cause })?;
         for (i, spec) in seg.outputs().iter().enumerate() {
             tensors.insert(spec.name.clone(), seg.output(i).to_vec());
         }

@@ -6,10 +6,12 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use edgepipe::bench;
+use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
 use super::UsageError;
+use super::device_args::DeviceArgs;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -31,9 +33,9 @@ pub struct BenchArgs {
     /// Requests in flight (default 2N + 1).
     #[arg(long)]
     capacity: Option<usize>,
-    /// CPU threads per interpreter.
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    /// Runtime and devices.
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -67,13 +69,15 @@ pub fn run(a: BenchArgs) -> Result<()> {
     let segments = model::cut(&model, &bounds)
         .with_context(|| format!("cannot segment {}", path.display()))?;
     let whole = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let r = bench::run(
-        whole,
-        segments.into_iter().map(|s| s.bytes).collect(),
-        a.count,
-        a.capacity,
-        a.threads,
-    )?;
+    let whole =
+        Interpreter::with_options(&whole, &a.device.engine_options()).context("the whole model")?;
+    let bytes: Vec<Vec<u8>> = segments.into_iter().map(|s| s.bytes).collect();
+    let engines = a.device.open(&bytes)?;
+    let engines = engines
+        .into_iter()
+        .map(|e| Box::new(e) as Box<dyn Engine>)
+        .collect();
+    let r = bench::run(Box::new(whole), engines, a.count, a.capacity)?;
     if a.json {
         return super::emit(&(serde_json::to_string_pretty(&r)? + "\n"));
     }

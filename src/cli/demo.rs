@@ -40,7 +40,13 @@ pub fn run(num_segments: usize, count: usize, out_dir: Option<PathBuf>) -> Resul
         count,
         seed: 1,
         input: Vec::new(),
-        threads: 1,
+        device: super::device_args::DeviceArgs {
+            engine: Default::default(),
+            devices: Vec::new(),
+            edgetpu_lib: None,
+            lock_dir: None,
+            threads: 1,
+        },
         json: false,
     })
 }

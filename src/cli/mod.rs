@@ -11,6 +11,8 @@ macro_rules! outln {
 
 mod bench;
 mod demo;
+mod device_args;
+mod devices;
 mod inspect;
 mod segment;
 mod verify;
@@ -59,6 +61,18 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Measure the whole model on one interpreter and its segments pipelined, side by side.
     Bench(bench::BenchArgs),
+    /// List the Edge TPUs, libedgetpu's version, and which TPUs are free.
+    Devices {
+        /// libedgetpu to load.
+        #[arg(long, env = "EDGEPIPE_EDGETPU_LIB")]
+        edgetpu_lib: Option<PathBuf>,
+        /// Directory of the per-TPU lock files.
+        #[arg(long, env = "EDGEPIPE_LOCK_DIR")]
+        lock_dir: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the parsed command.
@@ -77,6 +91,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Segment(a) => segment::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Devices {
+            edgetpu_lib,
+            lock_dir,
+            json,
+        } => devices::run(edgetpu_lib.as_deref(), lock_dir.as_deref(), json),
     }
 }
 
@@ -93,6 +112,14 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || e.is::<edgepipe::model::segment::SegmentError>()
             || e.is::<edgepipe::capture::ImageError>()
             || e.is::<UsageError>()
+            || matches!(
+                e.downcast_ref::<edgepipe::engine::edgetpu::TpuError>(),
+                Some(
+                    edgepipe::engine::edgetpu::TpuError::Count { .. }
+                        | edgepipe::engine::edgetpu::TpuError::Shared(..)
+                        | edgepipe::engine::edgetpu::TpuError::NeedsTpu(_)
+                )
+            )
     });
     if bad_input { 2 } else { 1 }
 }

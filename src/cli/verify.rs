@@ -12,6 +12,7 @@ use edgepipe::model::Model;
 use edgepipe::verify::{self, Mismatch, SplitMix64};
 
 use super::UsageError;
+use super::device_args::DeviceArgs;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -30,9 +31,9 @@ pub struct VerifyArgs {
     /// Repeatable; single-input models only.
     #[arg(long)]
     pub input: Vec<PathBuf>,
-    /// CPU threads per interpreter.
-    #[arg(long, default_value_t = 1)]
-    pub threads: usize,
+    /// Runtime and devices.
+    #[command(flatten)]
+    pub device: DeviceArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -47,11 +48,10 @@ struct Report {
     first_mismatch: Option<Mismatch>,
 }
 
-fn load(path: &Path, threads: usize) -> Result<Interpreter> {
-    let model = Model::open(path)?;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    drop(model);
-    Interpreter::new(bytes, threads).with_context(|| format!("{}", path.display()))
+/// Checks a model file (clear errors naming it) and returns its bytes.
+fn read_model(path: &Path) -> Result<Vec<u8>> {
+    Model::open(path)?;
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn real_input(path: &Path, whole: &Interpreter) -> Result<Vec<Vec<u8>>> {
@@ -66,12 +66,14 @@ fn real_input(path: &Path, whole: &Interpreter) -> Result<Vec<Vec<u8>>> {
 }
 
 pub fn run(a: VerifyArgs) -> Result<()> {
-    let mut whole = load(&a.model, a.threads)?;
-    let mut segments = a
+    let mut whole = Interpreter::with_options(&read_model(&a.model)?, &a.device.engine_options())
+        .with_context(|| format!("{}", a.model.display()))?;
+    let bytes = a
         .segments
         .iter()
-        .map(|p| load(p, a.threads))
+        .map(|p| read_model(p))
         .collect::<Result<Vec<_>>>()?;
+    let mut segments = a.device.open(&bytes)?;
     let mut requests: Vec<Vec<Vec<u8>>> = a
         .input
         .iter()

@@ -124,13 +124,12 @@ impl std::str::FromStr for DeviceSpec {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum TpuError {
     /// libedgetpu is missing or unusable, and a segment needs it.
-    #[error("segment {segment} needs an Edge TPU, but libedgetpu cannot be used: {source}")]
+    #[error("segment {segment} needs an Edge TPU, but libedgetpu cannot be used: {cause}")]
     Library {
         /// The segment.
         segment: usize,
         /// The loader's error.
-        #[source]
-        source: LoadError,
+        cause: LoadError,
     },
     /// Fewer TPUs than segments needing one.
     #[error("{needed} segment(s) need an Edge TPU ({segments}), but {found} TPU(s) were found")]
@@ -422,15 +421,14 @@ pub enum OpenError {
     #[error(transparent)]
     Tpu(#[from] TpuError),
     /// The interpreter.
-    #[error("segment {segment} on {binding}: {source}")]
+    #[error("segment {segment} on {binding}: {cause}")]
     Engine {
         /// The segment.
         segment: usize,
         /// Its device.
         binding: Binding,
         /// The engine's error.
-        #[source]
-        source: EngineError,
+        cause: EngineError,
     },
 }
 
@@ -456,10 +454,10 @@ pub fn open_segments(
     let tpu =
         match (first_tpu_segment, wants_tpu) {
             (None, false) => None,
-            (segment, _) => Some(EdgeTpu::load(config.library.as_deref()).map_err(|source| {
+            (segment, _) => Some(EdgeTpu::load(config.library.as_deref()).map_err(|cause| {
                 TpuError::Library {
                     segment: segment.unwrap_or(0),
-                    source,
+                    cause,
                 }
             })?),
         };
@@ -492,10 +490,10 @@ pub fn open_segments(
             }
             _ => Interpreter::build(bytes, engine, None, None),
         };
-        out.push(interpreter.map_err(|source| OpenError::Engine {
+        out.push(interpreter.map_err(|cause| OpenError::Engine {
             segment: s,
             binding: binding.clone(),
-            source,
+            cause,
         })?);
     }
     Ok(out)

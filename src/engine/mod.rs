@@ -28,7 +28,7 @@ pub use edgetpu::{Binding, DeviceLock, DeviceSpec, Tpu, TpuKind};
 pub enum EngineError {
     /// The runtime library could not be used.
     #[error("TensorFlow Lite C library: {0}")]
-    Library(#[from] LoadError),
+    Library(LoadError),
     /// The runtime refused the model (an op it lacks, an unresolved custom op, ...).
     #[error("TensorFlow Lite cannot build an interpreter for this model: {0}")]
     Build(String),
@@ -38,6 +38,12 @@ pub enum EngineError {
     /// Invoke failed.
     #[error("inference failed: {0}")]
     Invoke(String),
+}
+
+impl From<LoadError> for EngineError {
+    fn from(e: LoadError) -> Self {
+        EngineError::Library(e)
+    }
 }
 
 /// Name, type and shape of an input or output tensor.

@@ -87,13 +87,12 @@ pub enum BuildError {
         got: String,
     },
     /// The operating system would not start a thread.
-    #[error("cannot start the thread of segment {segment}: {source}")]
+    #[error("cannot start the thread of segment {segment}: {cause}")]
     Spawn {
         /// The segment.
         segment: usize,
         /// The OS error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -425,7 +424,10 @@ pub fn build(
                 threads
                     .into_iter()
                     .for_each(|t: JoinHandle<()>| drop(t.join()));
-                return Err(BuildError::Spawn { segment: s, source });
+                return Err(BuildError::Spawn {
+                    segment: s,
+                    cause: source,
+                });
             }
         }
     }

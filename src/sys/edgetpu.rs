@@ -5,7 +5,7 @@ use std::ffi::{CStr, CString, c_char, c_int};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::tflite_c::{LoadError, TfLiteDelegate};
+use super::tflite_c::{LoadError, TfLiteDelegate, error_chain};
 
 /// `enum edgetpu_device_type`.
 pub const EDGETPU_APEX_PCI: c_int = 0;
@@ -84,7 +84,7 @@ impl EdgeTpuLib {
         // SAFETY: libedgetpu's initialisers only set up its driver registry.
         let library = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            reason: error_chain(&e),
         })?;
         macro_rules! sym {
             ($name:literal, $ty:ty) => {

@@ -117,7 +117,7 @@ macro_rules! c_api {
                 // SAFETY: loading a library runs its initialisers; the caller chose a
                 // TensorFlow Lite C library, whose initialisers only register ops.
                 let library = unsafe { libloading::Library::new(path) }
-                    .map_err(|e| LoadError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
+                    .map_err(|e| LoadError::Open { path: path.to_path_buf(), reason: error_chain(&e) })?;
                 $(
                     // SAFETY: the symbol's type is the C API's signature for this name.
                     let $field = unsafe {
@@ -177,6 +177,19 @@ pub enum LoadError {
         /// The missing function.
         symbol: &'static str,
     },
+}
+
+/// An error and its sources as one line (libloading's own message is only "dlopen failed";
+/// the loader's reason is in its source).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
 }
 
 /// The buffer `csrc/error_reporter.c` formats messages into (same layout).

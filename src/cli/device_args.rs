@@ -1,0 +1,59 @@
+//! Flags that choose the TensorFlow Lite runtime and each segment's device.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use edgepipe::engine::edgetpu::{self, DeviceConfig};
+use edgepipe::engine::{DeviceSpec, EngineOptions, Interpreter, Provider};
+
+#[derive(Args, Debug, Clone)]
+pub struct DeviceArgs {
+    /// TensorFlow Lite runtime: builtin (1.15.5, linked in), system (libtensorflowlite_c.so
+    /// from the library path) or system:PATH.
+    #[arg(long, default_value = "builtin", env = "EDGEPIPE_ENGINE")]
+    pub engine: Provider,
+    /// Device of each segment, comma-separated: cpu, pci, usb, :N, pci:N, usb:N, pci:PATH,
+    /// usb:PATH. Default: segments compiled for the Edge TPU take TPUs in order (PCIe first),
+    /// the others run on the CPU.
+    #[arg(long, value_delimiter = ',')]
+    pub devices: Vec<DeviceSpec>,
+    /// libedgetpu to load.
+    #[arg(long, env = "EDGEPIPE_EDGETPU_LIB")]
+    pub edgetpu_lib: Option<PathBuf>,
+    /// Directory of the per-TPU lock files.
+    #[arg(long, env = "EDGEPIPE_LOCK_DIR")]
+    pub lock_dir: Option<PathBuf>,
+    /// CPU threads per interpreter.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+impl DeviceArgs {
+    pub fn engine_options(&self) -> EngineOptions {
+        EngineOptions {
+            threads: self.threads,
+            provider: self.engine.clone(),
+            custom_ops: Vec::new(),
+        }
+    }
+
+    pub fn device_config(&self) -> DeviceConfig {
+        DeviceConfig {
+            library: self.edgetpu_lib.clone(),
+            devices: (!self.devices.is_empty()).then(|| self.devices.clone()),
+            lock_dir: self.lock_dir.clone(),
+            tpu_options: Vec::new(),
+        }
+    }
+
+    /// One interpreter per segment, each on its device.
+    pub fn open(&self, segments: &[Vec<u8>]) -> Result<Vec<Interpreter>> {
+        Ok(edgetpu::open_segments(
+            segments,
+            &self.engine_options(),
+            &self.device_config(),
+        )?)
+    }
+}

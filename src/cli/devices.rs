@@ -1,0 +1,70 @@
+//! `edgepipe devices`: the Edge TPUs libedgetpu sees, and which are free.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use edgepipe::engine::Tpu;
+use edgepipe::engine::edgetpu::{DEFAULT_LOCK_DIR, DeviceLock, EdgeTpu};
+
+#[derive(Serialize)]
+struct Row {
+    index: usize,
+    #[serde(flatten)]
+    tpu: Tpu,
+    held_by_pid: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    library: PathBuf,
+    version: String,
+    devices: Vec<Row>,
+}
+
+pub fn run(library: Option<&Path>, lock_dir: Option<&Path>, json: bool) -> Result<()> {
+    let lib = EdgeTpu::load(library).context("cannot list Edge TPUs")?;
+    let lock_dir = lock_dir.unwrap_or(Path::new(DEFAULT_LOCK_DIR));
+    let devices = lib
+        .devices()
+        .into_iter()
+        .enumerate()
+        .map(|(index, tpu)| Row {
+            index,
+            held_by_pid: DeviceLock::holder(lock_dir, &tpu),
+            tpu,
+        })
+        .collect();
+    let report = Report {
+        library: lib.library_path().to_path_buf(),
+        version: lib.version(),
+        devices,
+    };
+    if json {
+        return super::emit(&(serde_json::to_string_pretty(&report)? + "\n"));
+    }
+    let mut out = String::new();
+    outln!(
+        out,
+        "libedgetpu: {} ({})",
+        report.library.display(),
+        report.version
+    );
+    outln!(out, "Edge TPUs: {}", report.devices.len());
+    for d in &report.devices {
+        let state = d
+            .held_by_pid
+            .as_ref()
+            .map_or("free".to_string(), |p| format!("in use by pid {p}"));
+        outln!(
+            out,
+            "  {:>2}  {:<3}  {:<40}  {}",
+            d.index,
+            d.tpu.kind,
+            d.tpu.path,
+            state
+        );
+    }
+    super::emit(&out)
+}
