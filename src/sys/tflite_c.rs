@@ -286,7 +286,8 @@ impl RawInterpreter {
                 (api.options_add_delegate)(raw.options, d);
             }
             for (name, reg) in options.custom_ops {
-                (api.options_add_custom_op)(raw.options, name.as_ptr(), *reg, 1, i32::MAX);
+                // Version 1 only: the resolver inserts one entry per version in the range.
+                (api.options_add_custom_op)(raw.options, name.as_ptr(), *reg, 1, 1);
             }
             raw.interpreter = (api.interpreter_create)(raw.model, raw.options);
         }

@@ -1,16 +1,20 @@
 //! Integration tests, one harness (one link of TensorFlow Lite):
+//! - `tiny`: tiny models built byte by byte (unsupported fields, ADD chains, Edge TPU ops)
 //! - `util`: test data lookup (skips when absent), temp dirs, running the binary
 //! - `segment`: real models cut N ways chain bit-exactly to the whole model
 //! - `refuse`: bad and unsupported models get clear errors, never panics
 //! - `fuzz`: mutated real models never panic the reader or the cutter
 //! - `cli`: the commands, their files, output and exit codes
+//! - `engine`: both TensorFlow Lite providers; a fake libedgetpu up to the vendor boundary
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 
 mod cli;
+mod engine;
 mod fakes;
 mod fuzz;
 mod pipeline;
 mod refuse;
 mod segment;
+mod tiny;
 mod util;

@@ -5,12 +5,11 @@
 
 use std::path::Path;
 
-use flatbuffers::FlatBufferBuilder;
-
 use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model, ModelErrorKind};
 use edgepipe::partition::{self, PartitionError};
 
+use crate::tiny::Tiny;
 use crate::util::{data_dir, temp_dir};
 
 /// What to change in the tiny RELU model.
@@ -23,84 +22,19 @@ struct Tweak {
     subgraphs: Option<usize>,
 }
 
-/// Field slots (4 + 2 * field id) of the TFLite schema.
-fn slot(id: u16) -> u16 {
-    4 + 2 * id
-}
-
-/// A one-op model: float32 [1, 4] -> RELU -> float32 [1, 4].
+/// A one-op model: float32 [1, 4] -> RELU -> float32 [1, 4], with the tweak applied.
 fn tiny_model(t: &Tweak) -> Vec<u8> {
-    let mut b = FlatBufferBuilder::new();
-    let empty = {
-        let s = b.start_table();
-        b.end_table(s)
-    };
-    let buffers = b.create_vector(&[empty]);
-    let code = t.opcode.unwrap_or(19); // RELU
-    let opcode = {
-        let s = b.start_table();
-        b.push_slot::<i8>(slot(0), code.min(127) as i8, 0);
-        b.push_slot::<i32>(slot(2), 1, 1);
-        b.push_slot::<i32>(slot(3), code, 0);
-        b.end_table(s)
-    };
-    let opcodes = b.create_vector(&[opcode]);
-    let mut tensors = Vec::new();
-    for (i, name) in ["in", "out"].iter().enumerate() {
-        let shape = b.create_vector(&[1i32, 4]);
-        let name = b.create_string(name);
-        let signature = t
-            .shape_signature
-            .as_ref()
-            .filter(|_| i == 0)
-            .map(|s| b.create_vector(s));
-        let sparsity = (t.sparse && i == 0).then(|| {
-            let s = b.start_table();
-            b.end_table(s)
-        });
-        let s = b.start_table();
-        b.push_slot_always(slot(0), shape);
-        b.push_slot::<u8>(slot(1), t.tensor_type.filter(|_| i == 0).unwrap_or(0), 0);
-        b.push_slot_always(slot(3), name);
-        if let Some(sp) = sparsity {
-            b.push_slot_always(slot(6), sp);
-        }
-        if let Some(sig) = signature {
-            b.push_slot_always(slot(7), sig);
-        }
-        tensors.push(b.end_table(s));
+    let mut m = Tiny::relu();
+    if let Some(code) = t.opcode {
+        m.ops[0].code = code;
     }
-    let tensors = b.create_vector(&tensors);
-    let op = {
-        let ins = b.create_vector(&[0i32]);
-        let outs = b.create_vector(&[1i32]);
-        let s = b.start_table();
-        b.push_slot_always(slot(1), ins);
-        b.push_slot_always(slot(2), outs);
-        b.end_table(s)
-    };
-    let ops = b.create_vector(&[op]);
-    let sg_in = b.create_vector(&[0i32]);
-    let sg_out = b.create_vector(&[1i32]);
-    let subgraph = {
-        let s = b.start_table();
-        b.push_slot_always(slot(0), tensors);
-        b.push_slot_always(slot(1), sg_in);
-        b.push_slot_always(slot(2), sg_out);
-        b.push_slot_always(slot(3), ops);
-        b.end_table(s)
-    };
-    let subgraphs = b.create_vector(&vec![subgraph; t.subgraphs.unwrap_or(1)]);
-    let model = {
-        let s = b.start_table();
-        b.push_slot::<u32>(slot(0), 3, 0);
-        b.push_slot_always(slot(1), opcodes);
-        b.push_slot_always(slot(2), subgraphs);
-        b.push_slot_always(slot(4), buffers);
-        b.end_table(s)
-    };
-    b.finish(model, Some("TFL3"));
-    b.finished_data().to_vec()
+    m.tensors[0].sparse = t.sparse;
+    m.tensors[0].shape_signature = t.shape_signature.clone();
+    if let Some(dtype) = t.tensor_type {
+        m.tensors[0].dtype = dtype;
+    }
+    m.subgraphs = t.subgraphs.unwrap_or(1);
+    m.bytes()
 }
 
 fn refusal(t: &Tweak) -> ModelErrorKind {

@@ -1,0 +1,254 @@
+//! Tiny TensorFlow Lite models built byte by byte with a raw flatbuffer builder, for tests that
+//! need a model with a given op, field or tensor layout.
+
+use flatbuffers::{FlatBufferBuilder, WIPOffset};
+
+/// Builtin op codes used here.
+pub const ADD: i32 = 0;
+pub const RELU: i32 = 19;
+pub const CUSTOM: i32 = 32;
+/// Tensor types.
+pub const FLOAT32: u8 = 0;
+pub const UINT8: u8 = 3;
+
+/// One tensor.
+#[derive(Clone, Default)]
+pub struct T {
+    pub name: String,
+    pub shape: Vec<i32>,
+    pub dtype: u8,
+    /// (scale, zero point)
+    pub quant: Option<(f32, i64)>,
+    /// Constant data.
+    pub data: Option<Vec<u8>>,
+    pub sparse: bool,
+    pub shape_signature: Option<Vec<i32>>,
+}
+
+/// One operator.
+#[derive(Clone, Default)]
+pub struct Op {
+    pub code: i32,
+    pub custom: Option<String>,
+    pub custom_options: Option<Vec<u8>>,
+    pub inputs: Vec<i32>,
+    pub outputs: Vec<i32>,
+}
+
+/// A one-subgraph model (or `subgraphs` copies of it).
+#[derive(Clone, Default)]
+pub struct Tiny {
+    pub tensors: Vec<T>,
+    pub ops: Vec<Op>,
+    pub inputs: Vec<i32>,
+    pub outputs: Vec<i32>,
+    pub subgraphs: usize,
+}
+
+/// Field slots (4 + 2 * field id) of the TFLite schema.
+fn slot(id: u16) -> u16 {
+    4 + 2 * id
+}
+
+impl Tiny {
+    /// The `.tflite` bytes.
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut b = FlatBufferBuilder::new();
+        let mut buffers = vec![{
+            let s = b.start_table();
+            b.end_table(s)
+        }];
+        let mut tensors = Vec::new();
+        for t in &self.tensors {
+            let buffer = match &t.data {
+                Some(d) => {
+                    let data = b.create_vector(d);
+                    let s = b.start_table();
+                    b.push_slot_always(slot(0), data);
+                    buffers.push(b.end_table(s));
+                    buffers.len() as u32 - 1
+                }
+                None => 0,
+            };
+            let shape = b.create_vector(&t.shape);
+            let name = b.create_string(&t.name);
+            let signature = t.shape_signature.as_ref().map(|s| b.create_vector(s));
+            let sparsity = t.sparse.then(|| {
+                let s = b.start_table();
+                b.end_table(s)
+            });
+            let quant = t.quant.map(|(scale, zp)| {
+                let scale = b.create_vector(&[scale]);
+                let zp = b.create_vector(&[zp]);
+                let s = b.start_table();
+                b.push_slot_always(slot(2), scale);
+                b.push_slot_always(slot(3), zp);
+                b.end_table(s)
+            });
+            let s = b.start_table();
+            b.push_slot_always(slot(0), shape);
+            b.push_slot::<u8>(slot(1), t.dtype, 0);
+            b.push_slot::<u32>(slot(2), buffer, 0);
+            b.push_slot_always(slot(3), name);
+            if let Some(q) = quant {
+                b.push_slot_always(slot(4), q);
+            }
+            if let Some(sp) = sparsity {
+                b.push_slot_always(slot(6), sp);
+            }
+            if let Some(sig) = signature {
+                b.push_slot_always(slot(7), sig);
+            }
+            tensors.push(b.end_table(s));
+        }
+        let mut codes: Vec<(i32, Option<String>)> = Vec::new();
+        for op in &self.ops {
+            if !codes.contains(&(op.code, op.custom.clone())) {
+                codes.push((op.code, op.custom.clone()));
+            }
+        }
+        let opcodes: Vec<WIPOffset<_>> = codes
+            .iter()
+            .map(|(code, custom)| {
+                let custom = custom.as_ref().map(|c| b.create_string(c));
+                let s = b.start_table();
+                b.push_slot::<i8>(slot(0), (*code).min(127) as i8, 0);
+                if let Some(c) = custom {
+                    b.push_slot_always(slot(1), c);
+                }
+                b.push_slot::<i32>(slot(2), 1, 1);
+                b.push_slot::<i32>(slot(3), *code, 0);
+                b.end_table(s)
+            })
+            .collect();
+        let ops: Vec<WIPOffset<_>> = self
+            .ops
+            .iter()
+            .map(|op| {
+                let index = codes
+                    .iter()
+                    .position(|c| *c == (op.code, op.custom.clone()))
+                    .unwrap_or(0) as u32;
+                let ins = b.create_vector(&op.inputs);
+                let outs = b.create_vector(&op.outputs);
+                let custom_options = op.custom_options.as_ref().map(|o| b.create_vector(o));
+                let s = b.start_table();
+                b.push_slot::<u32>(slot(0), index, 0);
+                b.push_slot_always(slot(1), ins);
+                b.push_slot_always(slot(2), outs);
+                if let Some(o) = custom_options {
+                    b.push_slot_always(slot(5), o);
+                }
+                b.end_table(s)
+            })
+            .collect();
+        let tensors = b.create_vector(&tensors);
+        let ops = b.create_vector(&ops);
+        let sg_in = b.create_vector(&self.inputs);
+        let sg_out = b.create_vector(&self.outputs);
+        let subgraph = {
+            let s = b.start_table();
+            b.push_slot_always(slot(0), tensors);
+            b.push_slot_always(slot(1), sg_in);
+            b.push_slot_always(slot(2), sg_out);
+            b.push_slot_always(slot(3), ops);
+            b.end_table(s)
+        };
+        let subgraphs = b.create_vector(&vec![subgraph; self.subgraphs.max(1)]);
+        let opcodes = b.create_vector(&opcodes);
+        let buffers = b.create_vector(&buffers);
+        let model = {
+            let s = b.start_table();
+            b.push_slot::<u32>(slot(0), 3, 0);
+            b.push_slot_always(slot(1), opcodes);
+            b.push_slot_always(slot(2), subgraphs);
+            b.push_slot_always(slot(4), buffers);
+            b.end_table(s)
+        };
+        b.finish(model, Some("TFL3"));
+        b.finished_data().to_vec()
+    }
+
+    /// float32 [1, 4] -> RELU -> float32 [1, 4].
+    pub fn relu() -> Tiny {
+        let t = |name: &str| T {
+            name: name.into(),
+            shape: vec![1, 4],
+            dtype: FLOAT32,
+            ..Default::default()
+        };
+        Tiny {
+            tensors: vec![t("in"), t("out")],
+            ops: vec![Op {
+                code: RELU,
+                inputs: vec![0],
+                outputs: vec![1],
+                ..Default::default()
+            }],
+            inputs: vec![0],
+            outputs: vec![1],
+            subgraphs: 1,
+        }
+    }
+}
+
+/// A uint8 [1, 8] activation with scale 1 and zero point 0 (values are the numbers).
+fn act(name: &str) -> T {
+    T {
+        name: name.into(),
+        shape: vec![1, 8],
+        dtype: UINT8,
+        quant: Some((1.0, 0)),
+        ..Default::default()
+    }
+}
+
+/// One step of a chain of uint8 [1, 8] tensors adding a constant (saturating at 255).
+pub enum Step {
+    /// The CPU op ADD with a constant tensor.
+    Cpu(u8),
+    /// `edgetpu-custom-op`, which only a TPU (here: the fake libedgetpu) runs.
+    Tpu(u8),
+}
+
+/// A model running `steps` from tensor `names[0]` to `names[steps.len()]`.
+pub fn chain(names: &[&str], steps: &[Step]) -> Tiny {
+    let mut m = Tiny {
+        subgraphs: 1,
+        ..Default::default()
+    };
+    m.tensors.push(act(names[0]));
+    let mut prev = 0i32;
+    for (i, step) in steps.iter().enumerate() {
+        let op = match step {
+            Step::Cpu(k) => {
+                m.tensors.push(T {
+                    data: Some(vec![*k; 8]),
+                    ..act(&format!("{}_plus", names[i + 1]))
+                });
+                Op {
+                    code: ADD,
+                    inputs: vec![prev, m.tensors.len() as i32 - 1],
+                    ..Default::default()
+                }
+            }
+            Step::Tpu(k) => Op {
+                code: CUSTOM,
+                custom: Some("edgetpu-custom-op".into()),
+                custom_options: Some(vec![*k]),
+                inputs: vec![prev],
+                ..Default::default()
+            },
+        };
+        m.tensors.push(act(names[i + 1]));
+        let out = m.tensors.len() as i32 - 1;
+        m.ops.push(Op {
+            outputs: vec![out],
+            ..op
+        });
+        prev = out;
+    }
+    m.inputs = vec![0];
+    m.outputs = vec![prev];
+    m
+}
