@@ -1,16 +1,16 @@
-//! Measuring a segmented model side by side in one run: the whole model on one interpreter,
-//! then the same requests through the pipeline of its segments.
+//! Measuring segmented models side by side in one run: the whole model on one interpreter,
+//! then the same requests through the pipeline of each set of segments.
 
 use serde::Serialize;
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, TensorSpec};
 use crate::pipeline::{self, BuildError, PipelineConfig, PopError, PushError, StageStats};
 use crate::verify::{self, SplitMix64};
 
 /// Why a benchmark could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
-    /// A model or segment failed to load or run.
+    /// A model or segment failed to run.
     #[error("{what}: {cause}")]
     Engine {
         /// Which model.
@@ -32,26 +32,60 @@ pub enum BenchError {
     Short(usize, usize),
 }
 
-/// What the benchmark measured.
+/// The requests of a benchmark: random inputs for the whole model, by input name.
+pub struct Requests {
+    names: Vec<String>,
+    inputs: Vec<Vec<Vec<u8>>>,
+}
+
+impl Requests {
+    /// `count` seeded random requests for a model with inputs `specs`.
+    pub fn random(specs: &[TensorSpec], count: usize) -> Requests {
+        let mut rng = SplitMix64::new(11);
+        Requests {
+            names: specs.iter().map(|s| s.name.clone()).collect(),
+            inputs: (0..count)
+                .map(|_| verify::random_inputs(specs, &mut rng))
+                .collect(),
+        }
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+}
+
+/// The whole model on one interpreter.
 #[derive(Debug, Clone, Serialize)]
-pub struct BenchReport {
-    /// Requests run through each.
-    pub requests: usize,
+pub struct SingleReport {
+    /// Requests per second.
+    pub per_s: f64,
+    /// Mean latency.
+    pub mean_ms: f64,
+}
+
+/// One pipeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineReport {
+    /// What was pipelined (e.g. "parameter-balanced").
+    pub label: String,
     /// Segments.
     pub segments: usize,
-    /// Requests in flight in the pipeline.
+    /// Requests in flight.
     pub capacity: usize,
-    /// Whole model on one interpreter: requests per second.
-    pub single_per_s: f64,
-    /// Whole model: mean latency.
-    pub single_mean_ms: f64,
-    /// Pipeline: requests per second, first push to last pop.
-    pub pipeline_per_s: f64,
+    /// Requests per second, first push to last pop.
+    pub per_s: f64,
     /// 1 / the slowest stage's mean invoke latency.
     pub ideal_per_s: f64,
-    /// Measured pipeline throughput / ideal.
+    /// Measured / ideal.
     pub efficiency: f64,
-    /// Pipeline throughput / single interpreter throughput.
+    /// Measured / single interpreter (filled by [`speedups`]).
     pub speedup: f64,
     /// Per-stage statistics.
     pub stages: Vec<StageStats>,
@@ -68,65 +102,74 @@ fn warm_up(engine: &mut dyn Engine, what: &str) -> Result<(), BenchError> {
     Ok(())
 }
 
-/// Runs `count` random requests through `whole` and through the pipeline of `segments`
-/// (each already on its device).
-pub fn run(
-    mut single: Box<dyn Engine>,
-    segments: Vec<Box<dyn Engine>>,
-    count: usize,
-    capacity: Option<usize>,
-) -> Result<BenchReport, BenchError> {
-    warm_up(single.as_mut(), "the whole model")?;
-    let mut rng = SplitMix64::new(11);
-    let requests: Vec<Vec<Vec<u8>>> = (0..count)
-        .map(|_| verify::random_inputs(single.inputs(), &mut rng))
-        .collect();
-
+/// Runs the requests one by one through the whole model.
+pub fn single(engine: &mut dyn Engine, requests: &Requests) -> Result<SingleReport, BenchError> {
+    warm_up(engine, "the whole model")?;
     let started = std::time::Instant::now();
-    for req in &requests {
+    for req in &requests.inputs {
         for (i, data) in req.iter().enumerate() {
-            single.input_mut(i).copy_from_slice(data);
+            engine.input_mut(i).copy_from_slice(data);
         }
-        single.invoke().map_err(|cause| BenchError::Engine {
+        engine.invoke().map_err(|cause| BenchError::Engine {
             what: "the whole model".into(),
             cause,
         })?;
     }
-    let single_s = started.elapsed().as_secs_f64();
-    let names: Vec<String> = single.inputs().iter().map(|s| s.name.clone()).collect();
-    drop(single);
+    let s = started.elapsed().as_secs_f64();
+    Ok(SingleReport {
+        per_s: requests.len() as f64 / s,
+        mean_ms: s * 1e3 / requests.len().max(1) as f64,
+    })
+}
 
-    let mut engines = segments;
-    for (i, e) in engines.iter_mut().enumerate() {
+/// Runs the requests through the pipeline of `segments` (each already on its device), the
+/// producer on its own thread.
+pub fn pipelined(
+    label: &str,
+    mut segments: Vec<Box<dyn Engine>>,
+    requests: &Requests,
+    capacity: Option<usize>,
+) -> Result<PipelineReport, BenchError> {
+    for (i, e) in segments.iter_mut().enumerate() {
         warm_up(e.as_mut(), &format!("segment {i}"))?;
     }
-    let n = engines.len();
-    let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig { capacity })?;
+    let n = segments.len();
+    let (mut tx, mut rx) = pipeline::build(segments, &PipelineConfig { capacity })?;
     let order: Vec<usize> = tx
         .inputs()
         .iter()
-        .map(|s| names.iter().position(|n| *n == s.name).unwrap_or(0))
+        .map(|s| {
+            requests
+                .names
+                .iter()
+                .position(|n| *n == s.name)
+                .unwrap_or(0)
+        })
         .collect();
     let monitor = rx.monitor();
+    let count = requests.len();
     let started = std::time::Instant::now();
-    let producer = std::thread::spawn(move || -> Result<(), PushError> {
-        for req in &requests {
-            let mut slot = tx.reserve()?;
-            for (i, &from) in order.iter().enumerate() {
-                slot.tensor_mut(i).copy_from_slice(&req[from]);
+    let popped = std::thread::scope(|scope| -> Result<usize, BenchError> {
+        let producer = scope.spawn(move || -> Result<(), PushError> {
+            for req in &requests.inputs {
+                let mut slot = tx.reserve()?;
+                for (i, &from) in order.iter().enumerate() {
+                    slot.tensor_mut(i).copy_from_slice(&req[from]);
+                }
+                slot.send()?;
             }
-            slot.send()?;
+            Ok(())
+        });
+        let mut popped = 0;
+        while rx.pop()?.is_some() {
+            popped += 1;
         }
-        Ok(())
-    });
-    let mut popped = 0;
-    while rx.pop()?.is_some() {
-        popped += 1;
-    }
-    let pipeline_s = started.elapsed().as_secs_f64();
-    if let Ok(pushed) = producer.join() {
-        pushed?;
-    }
+        if let Ok(pushed) = producer.join() {
+            pushed?;
+        }
+        Ok(popped)
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
     if popped != count {
         return Err(BenchError::Short(popped, count));
     }
@@ -138,19 +181,23 @@ pub fn run(
         .max()
         .unwrap_or(1)
         .max(1);
-    let single_per_s = count as f64 / single_s;
-    let pipeline_per_s = count as f64 / pipeline_s;
+    let per_s = count as f64 / seconds;
     let ideal_per_s = 1e9 / slowest_ns as f64;
-    Ok(BenchReport {
-        requests: count,
+    Ok(PipelineReport {
+        label: label.into(),
         segments: n,
         capacity: stats.capacity,
-        single_per_s,
-        single_mean_ms: single_s * 1e3 / count as f64,
-        pipeline_per_s,
+        per_s,
         ideal_per_s,
-        efficiency: pipeline_per_s / ideal_per_s,
-        speedup: pipeline_per_s / single_per_s,
+        efficiency: per_s / ideal_per_s,
+        speedup: 0.0,
         stages: stats.stages,
     })
+}
+
+/// Fills each pipeline's speedup over the single interpreter.
+pub fn speedups(single: &SingleReport, pipelines: &mut [PipelineReport]) {
+    for p in pipelines {
+        p.speedup = p.per_s / single.per_s;
+    }
 }

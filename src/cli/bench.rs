@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use serde::Serialize;
 
-use edgepipe::bench;
+use edgepipe::bench::{self, PipelineReport, Requests, SingleReport};
 use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
 use super::UsageError;
+use super::balance::{self, Balance, BalanceArgs, LatencyReport};
 use super::device_args::DeviceArgs;
 
 #[derive(Args, Debug)]
@@ -21,7 +23,7 @@ pub struct BenchArgs {
     /// The model: a file name in --model-dir, with or without .tflite.
     #[arg(long)]
     model: String,
-    /// Segments, balanced by parameter bytes.
+    /// Segments (placed by --balance).
     #[arg(long, short = 'n', conflicts_with = "cut_after")]
     num_segments: Option<usize>,
     /// Explicit cut points instead (op indices or tensor names).
@@ -33,12 +35,24 @@ pub struct BenchArgs {
     /// Requests in flight (default 2N + 1).
     #[arg(long)]
     capacity: Option<usize>,
-    /// Runtime and devices.
-    #[command(flatten)]
-    device: DeviceArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Where the cuts go (`both` runs the parameter- and latency-balanced pipelines).
+    #[command(flatten)]
+    balance: BalanceArgs,
+    /// Runtime and devices.
+    #[command(flatten)]
+    device: DeviceArgs,
+}
+
+#[derive(Serialize)]
+struct Report {
+    model: PathBuf,
+    requests: usize,
+    single: SingleReport,
+    pipelines: Vec<PipelineReport>,
+    latency_balance: Option<LatencyReport>,
 }
 
 fn model_path(a: &BenchArgs) -> PathBuf {
@@ -50,93 +64,146 @@ fn model_path(a: &BenchArgs) -> PathBuf {
     }
 }
 
-pub fn run(a: BenchArgs) -> Result<()> {
-    if a.count == 0 {
-        return Err(UsageError("--count must be at least 1".into()).into());
-    }
-    let path = model_path(&a);
-    let model = Model::open(&path)?;
+/// The partitions to compare: (label, bounds).
+fn partitions(
+    a: &BenchArgs,
+    model: &Model,
+) -> Result<(Vec<(String, Vec<usize>)>, Option<LatencyReport>)> {
     let g = &model.graph;
-    let bounds = match (a.num_segments, a.cut_after.is_empty()) {
-        (Some(n), true) => partition::by_param_bytes(g, n)?,
-        (None, false) => partition::by_cut_points(g, &a.cut_after)?,
+    let n = match (a.num_segments, a.cut_after.is_empty()) {
+        (None, false) => {
+            return Ok((
+                vec![(
+                    "cut by hand".into(),
+                    partition::by_cut_points(g, &a.cut_after)?,
+                )],
+                None,
+            ));
+        }
+        (Some(n), true) => n,
         _ => {
             return Err(
                 UsageError("give --num-segments N or --cut-after OP[,OP...]".into()).into(),
             );
         }
     };
-    let segments = model::cut(&model, &bounds)
-        .with_context(|| format!("cannot segment {}", path.display()))?;
-    let whole = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let whole =
-        Interpreter::with_options(&whole, &a.device.engine_options()).context("the whole model")?;
-    let bytes: Vec<Vec<u8>> = segments.into_iter().map(|s| s.bytes).collect();
-    let engines = a.device.open(&bytes)?;
-    let engines = engines
-        .into_iter()
-        .map(|e| Box::new(e) as Box<dyn Engine>)
-        .collect();
-    let r = bench::run(Box::new(whole), engines, a.count, a.capacity)?;
-    if a.json {
-        return super::emit(&(serde_json::to_string_pretty(&r)? + "\n"));
-    }
-    let mut out = String::new();
-    outln!(
-        out,
-        "{}: {} segment(s), {} requests, capacity {}",
-        path.display(),
-        r.segments,
-        r.requests,
-        r.capacity
+    let params = (
+        "parameter-balanced".to_string(),
+        partition::by_param_bytes(g, n)?,
     );
+    if a.balance.balance == Balance::Params {
+        return Ok((vec![params], None));
+    }
+    let (bounds, report) = balance::latency_bounds(model, n, &a.balance, &a.device)?;
+    let latency = ("latency-balanced".to_string(), bounds);
+    match a.balance.balance {
+        Balance::Both => Ok((vec![params, latency], Some(report))),
+        _ => Ok((vec![latency], Some(report))),
+    }
+}
+
+pub fn run(a: BenchArgs) -> Result<()> {
+    if a.count == 0 {
+        return Err(UsageError("--count must be at least 1".into()).into());
+    }
+    let path = model_path(&a);
+    let model = Model::open(&path)?;
+    let (partitions, latency_balance) = partitions(&a, &model)?;
+    let whole = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut whole =
+        Interpreter::with_options(&whole, &a.device.engine_options()).context("the whole model")?;
+    let requests = Requests::random(whole.inputs(), a.count);
+    let single = bench::single(&mut whole, &requests)?;
+    drop(whole);
+    let mut pipelines = Vec::new();
+    for (label, bounds) in &partitions {
+        let segments = model::cut(&model, bounds)
+            .with_context(|| format!("cannot segment {}", path.display()))?;
+        let bytes: Vec<Vec<u8>> = segments.into_iter().map(|s| s.bytes).collect();
+        let engines = a
+            .device
+            .open(&bytes)?
+            .into_iter()
+            .map(|e| Box::new(e) as Box<dyn Engine>)
+            .collect();
+        pipelines.push(bench::pipelined(label, engines, &requests, a.capacity)?);
+    }
+    bench::speedups(&single, &mut pipelines);
+    let report = Report {
+        model: path,
+        requests: a.count,
+        single,
+        pipelines,
+        latency_balance,
+    };
+    if a.json {
+        return super::emit(&(serde_json::to_string_pretty(&report)? + "\n"));
+    }
+    super::emit(&render(&report))
+}
+
+fn render(r: &Report) -> String {
+    let mut out = String::new();
+    outln!(out, "{}: {} requests", r.model.display(), r.requests);
+    if let Some(l) = &r.latency_balance {
+        out.push_str(&balance::render(l));
+    }
     outln!(
         out,
         "single interpreter: {:>9.2} req/s  (mean {:.2} ms)",
-        r.single_per_s,
-        r.single_mean_ms
+        r.single.per_s,
+        r.single.mean_ms
     );
-    outln!(out, "pipeline:           {:>9.2} req/s", r.pipeline_per_s);
-    outln!(
-        out,
-        "ideal pipeline:     {:>9.2} req/s  (1 / slowest stage mean)",
-        r.ideal_per_s
-    );
-    outln!(
-        out,
-        "efficiency:         {:>9.3}    (pipeline / ideal)",
-        r.efficiency
-    );
-    outln!(
-        out,
-        "speedup:            {:>9.3}    (pipeline / single)",
-        r.speedup
-    );
-    outln!(
-        out,
-        "{:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10}",
-        "stage",
-        "mean ms",
-        "p50 ms",
-        "p99 ms",
-        "max ms",
-        "busy %",
-        "wait in ms"
-    );
-    let elapsed_ns = r.requests as f64 / r.pipeline_per_s * 1e9;
-    for s in &r.stages {
-        let ms = |ns: u64| ns as f64 / 1e6;
+    for p in &r.pipelines {
         outln!(
             out,
-            "{:>5} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>8.1} {:>10.1}",
-            s.segment,
-            ms(s.mean_ns),
-            ms(s.p50_ns),
-            ms(s.p99_ns),
-            ms(s.max_ns),
-            100.0 * s.busy_ns as f64 / elapsed_ns,
-            ms(s.wait_input_ns)
+            "pipeline, {} ({} segments, capacity {}):",
+            p.label,
+            p.segments,
+            p.capacity
         );
+        outln!(out, "  measured   {:>9.2} req/s", p.per_s);
+        outln!(
+            out,
+            "  ideal      {:>9.2} req/s  (1 / slowest stage mean)",
+            p.ideal_per_s
+        );
+        outln!(
+            out,
+            "  efficiency {:>9.3}        (measured / ideal)",
+            p.efficiency
+        );
+        outln!(
+            out,
+            "  speedup    {:>9.3}        (measured / single interpreter)",
+            p.speedup
+        );
+        outln!(
+            out,
+            "  {:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10}",
+            "stage",
+            "mean ms",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "busy %",
+            "wait in ms"
+        );
+        let elapsed_ns = r.requests as f64 / p.per_s * 1e9;
+        let ms = |ns: u64| ns as f64 / 1e6;
+        for s in &p.stages {
+            outln!(
+                out,
+                "  {:>5} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>8.1} {:>10.1}",
+                s.segment,
+                ms(s.mean_ns),
+                ms(s.p50_ns),
+                ms(s.p99_ns),
+                ms(s.max_ns),
+                100.0 * s.busy_ns as f64 / elapsed_ns,
+                ms(s.wait_input_ns)
+            );
+        }
     }
-    super::emit(&out)
+    out
 }

@@ -11,6 +11,16 @@ use super::verify::VerifyArgs;
 /// `models/demo_mlp.tflite`, made by `cargo run --example make_demo_model`.
 const DEMO_MODEL: &[u8] = include_bytes!("../../models/demo_mlp.tflite");
 
+fn device() -> super::device_args::DeviceArgs {
+    super::device_args::DeviceArgs {
+        engine: Default::default(),
+        devices: Vec::new(),
+        edgetpu_lib: None,
+        lock_dir: None,
+        threads: 1,
+    }
+}
+
 pub fn run(num_segments: usize, count: usize, out_dir: Option<PathBuf>) -> Result<()> {
     let out_dir = out_dir.unwrap_or_else(|| std::env::temp_dir().join("edgepipe-demo"));
     std::fs::create_dir_all(&out_dir)
@@ -24,6 +34,14 @@ pub fn run(num_segments: usize, count: usize, out_dir: Option<PathBuf>) -> Resul
         cut_after: Vec::new(),
         out_dir: out_dir.clone(),
         json: false,
+        balance: super::balance::BalanceArgs {
+            balance: super::balance::Balance::Params,
+            invokes: 5,
+            threshold: 0.05,
+            max_rounds: 6,
+            compile_cmd: None,
+        },
+        device: device(),
     })?;
     let segments = (0..num_segments)
         .map(|i| {
@@ -40,13 +58,7 @@ pub fn run(num_segments: usize, count: usize, out_dir: Option<PathBuf>) -> Resul
         count,
         seed: 1,
         input: Vec::new(),
-        device: super::device_args::DeviceArgs {
-            engine: Default::default(),
-            devices: Vec::new(),
-            edgetpu_lib: None,
-            lock_dir: None,
-            threads: 1,
-        },
+        device: device(),
         json: false,
     })
 }

@@ -9,6 +9,7 @@ macro_rules! outln {
     }};
 }
 
+mod balance;
 mod bench;
 mod demo;
 mod device_args;

@@ -10,6 +10,8 @@ use serde::Serialize;
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
+use super::balance::{self, Balance, BalanceArgs, LatencyReport};
+use super::device_args::DeviceArgs;
 use super::{UsageError, human_bytes};
 
 #[derive(Args, Debug)]
@@ -28,6 +30,12 @@ pub struct SegmentArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Where the cuts of --num-segments go.
+    #[command(flatten)]
+    pub balance: BalanceArgs,
+    /// Runtime and devices (for --balance latency).
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 #[derive(Serialize)]
@@ -51,6 +59,7 @@ struct Report {
     segments: Vec<Row>,
     not_carried: Vec<String>,
     seconds: f64,
+    latency_balance: Option<LatencyReport>,
 }
 
 pub fn run(a: SegmentArgs) -> Result<()> {
@@ -59,7 +68,14 @@ pub fn run(a: SegmentArgs) -> Result<()> {
     let g = &model.graph;
     model::segment::check_cuttable(g)
         .with_context(|| format!("cannot segment {}", a.model.display()))?;
+    let mut latency = None;
     let bounds = match (a.num_segments, a.cut_after.is_empty()) {
+        (Some(n), true) if a.balance.balance == Balance::Latency => {
+            partition::by_param_bytes(g, n)?;
+            let (bounds, report) = balance::latency_bounds(&model, n, &a.balance, &a.device)?;
+            latency = Some(report);
+            bounds
+        }
         (Some(n), true) => partition::by_param_bytes(g, n)?,
         (None, false) => partition::by_cut_points(g, &a.cut_after)?,
         _ => {
@@ -101,6 +117,7 @@ pub fn run(a: SegmentArgs) -> Result<()> {
         segments: rows,
         not_carried: model.notes.dropped.clone(),
         seconds: started.elapsed().as_secs_f64(),
+        latency_balance: latency,
     };
     if a.json {
         super::emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
@@ -150,6 +167,9 @@ fn render_text(r: &Report) -> String {
     );
     for d in &r.not_carried {
         outln!(out, "not carried into segments: {d}");
+    }
+    if let Some(l) = &r.latency_balance {
+        out.push_str(&balance::render(l));
     }
     out
 }

@@ -246,6 +246,22 @@ pub fn write_segment(model: &Model, plan: &SegmentPlan) -> Vec<u8> {
     out.to_buffer()
 }
 
+/// Writes the ops at execution positions `range` as one standalone segment.
+pub fn extract(model: &Model, range: std::ops::Range<usize>) -> Result<Vec<u8>, SegmentError> {
+    let ops = model.graph.order.len();
+    let mut bounds = vec![0, range.start, range.end, ops];
+    bounds.dedup();
+    let plans = plan_segments(&model.graph, &bounds)?;
+    let plan = plans
+        .iter()
+        .find(|p| p.positions == range)
+        .ok_or(SegmentError::BadBounds {
+            ops,
+            bounds: vec![range.start, range.end],
+        })?;
+    Ok(write_segment(model, plan))
+}
+
 /// One written segment.
 pub struct Segment {
     /// What it holds.

@@ -3,6 +3,9 @@
 //! Bounds are `N + 1` rising positions from 0 to the op count; segment `i` holds the ops at
 //! positions `bounds[i]..bounds[i + 1]`.
 
+pub mod latency;
+pub mod measure;
+
 use crate::model::Graph;
 
 /// Why the requested cut cannot be made.
