@@ -64,11 +64,11 @@ fn model_path(a: &BenchArgs) -> PathBuf {
     }
 }
 
-/// The partitions to compare: (label, bounds).
-fn partitions(
-    a: &BenchArgs,
-    model: &Model,
-) -> Result<(Vec<(String, Vec<usize>)>, Option<LatencyReport>)> {
+/// A labelled partition: (label, bounds).
+type Labelled = (String, Vec<usize>);
+
+/// The partitions to compare, and the latency search's report when one ran.
+fn partitions(a: &BenchArgs, model: &Model) -> Result<(Vec<Labelled>, Option<LatencyReport>)> {
     let g = &model.graph;
     let n = match (a.num_segments, a.cut_after.is_empty()) {
         (None, false) => {
