@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod capture;
+pub mod classify;
 pub mod engine;
 pub mod model;
 pub mod partition;

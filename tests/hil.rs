@@ -145,8 +145,71 @@ fn check(arch: &str, uart: &str, expect_edgepipe: bool) {
                 && uart.contains("bit for bit on 20 request(s)"),
             "{uart}"
         );
+        check_firmware_capture(uart);
     }
     assert!(uart.contains("EDGEPIPE-HIL RESULT PASS"), "{uart}");
+}
+
+fn json_line(uart: &str, tag: &str) -> serde_json::Value {
+    let line = uart
+        .lines()
+        .find_map(|l| l.strip_prefix(tag))
+        .unwrap_or_else(|| panic!("no {tag} line:\n{uart}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{tag}: {e}: {line}"))
+}
+
+/// edgepipe's own capture code against vivid: 100 frames 640x480 YUYV at 25 fps with
+/// consecutive sequence numbers and the rate within 10 %; vivid's colour bars through the
+/// converter; a device that is not a camera refused with exit 2; a camera unbound and bound
+/// again mid-stream reopened, the stream going on.
+fn check_firmware_capture(uart: &str) {
+    let cap = json_line(uart, "EDGEPIPE-HIL CAPTURE ");
+    assert_eq!(cap["negotiated"]["layout"]["format"], "Yuyv", "{cap}");
+    assert_eq!(
+        (
+            cap["negotiated"]["layout"]["width"].as_u64(),
+            cap["negotiated"]["layout"]["height"].as_u64()
+        ),
+        (Some(640), Some(480))
+    );
+    assert_eq!(
+        (
+            cap["frames"].as_u64(),
+            cap["first_sequence"].as_u64(),
+            cap["last_sequence"].as_u64()
+        ),
+        (Some(100), Some(0), Some(99)),
+        "{cap}"
+    );
+    assert_eq!(cap["dropped"].as_u64(), Some(0), "{cap}");
+    let fps = cap["fps_measured"].as_f64().unwrap();
+    assert!(
+        (22.5..=27.5).contains(&fps),
+        "{fps} fps measured for 25 set"
+    );
+    let bars = json_line(uart, "EDGEPIPE-HIL BARS ");
+    assert_eq!(bars["colour_bars"], true, "{bars}");
+    let notcap = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL NOTCAPTURE"))
+        .expect("not-capture line");
+    assert!(
+        notcap.contains("rc=2")
+            && notcap.contains("/dev/gpiochip0: not a V4L2 streaming capture device"),
+        "{notcap}"
+    );
+    let reopen = json_line(uart, "EDGEPIPE-HIL REOPEN ");
+    assert_eq!(reopen["frames"].as_u64(), Some(100), "{reopen}");
+    assert!(
+        reopen["health"]["lost"].as_u64().unwrap() >= 1
+            && reopen["health"]["recovered"].as_u64().unwrap() >= 1,
+        "{reopen}"
+    );
+    assert_eq!(
+        reopen["last_sequence"].as_u64(),
+        Some(99),
+        "sequence numbers continue across the reopen: {reopen}"
+    );
 }
 
 #[test]

@@ -1,18 +1,38 @@
 //! Frame sources and their conversion into a model's input tensor.
 //!
-//! Today: still images (PNG, JPEG, BMP), resized as a whole to the input size with a bilinear
-//! filter and written as RGB bytes, the preprocessing `../shared/models/README.md` documents
-//! for the expected answers.
+//! Every source yields [`Frame`]s: the bytes of one picture, borrowed from the source until the
+//! next call (for a camera, the driver's mmap'd buffer between DQBUF and QBUF), with its layout,
+//! sequence number and timestamp. [`convert::Resampler`] turns a frame into the input tensor.
+//! Sources: a V4L2 camera ([`camera`]), a directory of still images, a raw YUYV video file
+//! replayed at a set rate, and a synthetic test pattern.
+
+pub mod camera;
+pub mod convert;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::engine::TensorSpec;
 use crate::model::DType;
+use convert::{ConvertError, Fit, FrameLayout, PixelFormat, Resampler, TensorEncoding};
 
-/// Why an image cannot become an input tensor.
+/// One frame, borrowed from its source until the source's next call.
+#[derive(Debug)]
+pub struct Frame<'a> {
+    /// The pixels.
+    pub data: &'a [u8],
+    /// Their layout.
+    pub layout: FrameLayout,
+    /// The source's frame counter (the driver's, for a camera).
+    pub sequence: u64,
+    /// When it was captured, on the source's clock.
+    pub timestamp: Duration,
+}
+
+/// Why a source gave no frame.
 #[derive(Debug, thiserror::Error)]
-pub enum ImageError {
-    /// Unreadable or undecodable file.
+pub enum CaptureError {
+    /// An image file cannot be decoded.
     #[error("{path}: cannot decode image: {reason}")]
     Decode {
         /// The file.
@@ -20,6 +40,300 @@ pub enum ImageError {
         /// What the decoder said.
         reason: String,
     },
+    /// A file or directory cannot be read.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        reason: String,
+    },
+    /// The source has nothing (an empty directory).
+    #[error("{0}: no images (PNG, JPEG or BMP)")]
+    Empty(PathBuf),
+    /// A finite source is done.
+    #[error("end of the source")]
+    End,
+    /// The camera failed.
+    #[error(transparent)]
+    Camera(#[from] camera::CameraError),
+}
+
+/// Where frames come from.
+pub trait FrameSource: Send {
+    /// The next frame; blocks until it is due (a camera's next frame, a replay's next tick).
+    fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError>;
+    /// Frames the source knows it lost (gaps in a camera's sequence numbers).
+    fn dropped(&self) -> u64 {
+        0
+    }
+}
+
+/// Decodes an image file into packed RGB.
+fn decode(path: &Path) -> Result<(Vec<u8>, FrameLayout), CaptureError> {
+    let img = image::open(path).map_err(|e| CaptureError::Decode {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let rgb = img.to_rgb8();
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    Ok((
+        rgb.into_raw(),
+        FrameLayout {
+            format: PixelFormat::Rgb24,
+            width: w,
+            height: h,
+            stride: w * 3,
+        },
+    ))
+}
+
+/// The still images of a directory (or one file), in name order, decoded once and repeated.
+pub struct Images {
+    frames: Vec<(Vec<u8>, FrameLayout)>,
+    next: usize,
+    sequence: u64,
+    started: Instant,
+    repeat: bool,
+}
+
+impl Images {
+    /// Decodes every PNG, JPEG and BMP file of `path` (a directory or one image).
+    pub fn open(path: &Path, repeat: bool) -> Result<Images, CaptureError> {
+        let io = |e: std::io::Error| CaptureError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(io)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let ext = p
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "bmp")
+                })
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        if files.is_empty() {
+            return Err(CaptureError::Empty(path.to_path_buf()));
+        }
+        let frames = files
+            .iter()
+            .map(|f| decode(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Images {
+            frames,
+            next: 0,
+            sequence: 0,
+            started: Instant::now(),
+            repeat,
+        })
+    }
+}
+
+impl FrameSource for Images {
+    fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
+        if self.next == self.frames.len() {
+            if !self.repeat {
+                return Err(CaptureError::End);
+            }
+            self.next = 0;
+        }
+        let (data, layout) = &self.frames[self.next];
+        self.next += 1;
+        self.sequence += 1;
+        Ok(Frame {
+            data,
+            layout: *layout,
+            sequence: self.sequence - 1,
+            timestamp: self.started.elapsed(),
+        })
+    }
+}
+
+/// Paces a replayed source at a frame rate.
+struct Pacer {
+    period: Duration,
+    next: Instant,
+}
+
+impl Pacer {
+    fn new(fps: f64) -> Pacer {
+        let period = if fps > 0.0 {
+            Duration::from_secs_f64(1.0 / fps)
+        } else {
+            Duration::ZERO
+        };
+        Pacer {
+            period,
+            next: Instant::now(),
+        }
+    }
+
+    fn wait(&mut self) {
+        let now = Instant::now();
+        if self.next > now {
+            std::thread::sleep(self.next - now);
+        }
+        self.next = self.next.max(now) + self.period;
+    }
+}
+
+/// A raw video file of back-to-back YUYV frames, replayed at a set rate and looped.
+pub struct RawVideo {
+    file: PathBuf,
+    bytes: Vec<u8>,
+    layout: FrameLayout,
+    frame_bytes: usize,
+    next: usize,
+    sequence: u64,
+    pacer: Pacer,
+    started: Instant,
+}
+
+impl RawVideo {
+    /// Opens `path` as `width` x `height` YUYV frames at `fps` (0: as fast as asked).
+    pub fn open(
+        path: &Path,
+        width: usize,
+        height: usize,
+        fps: f64,
+    ) -> Result<RawVideo, CaptureError> {
+        let bytes = std::fs::read(path).map_err(|e| CaptureError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let layout = FrameLayout {
+            format: PixelFormat::Yuyv,
+            width,
+            height,
+            stride: width * 2,
+        };
+        let frame_bytes = layout.format.frame_bytes(layout.stride, height);
+        if frame_bytes == 0 || bytes.len() < frame_bytes || bytes.len() % frame_bytes != 0 {
+            return Err(CaptureError::Io {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "{} bytes is not a whole number of {width}x{height} YUYV frames ({frame_bytes} bytes each)",
+                    bytes.len()
+                ),
+            });
+        }
+        Ok(RawVideo {
+            file: path.to_path_buf(),
+            bytes,
+            layout,
+            frame_bytes,
+            next: 0,
+            sequence: 0,
+            pacer: Pacer::new(fps),
+            started: Instant::now(),
+        })
+    }
+
+    /// The file replayed.
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+}
+
+impl FrameSource for RawVideo {
+    fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
+        self.pacer.wait();
+        if self.next * self.frame_bytes >= self.bytes.len() {
+            self.next = 0;
+        }
+        let start = self.next * self.frame_bytes;
+        self.next += 1;
+        self.sequence += 1;
+        Ok(Frame {
+            data: &self.bytes[start..start + self.frame_bytes],
+            layout: self.layout,
+            sequence: self.sequence - 1,
+            timestamp: self.started.elapsed(),
+        })
+    }
+}
+
+/// A synthetic YUYV test pattern (moving colour bars), generated into one buffer per frame.
+pub struct Pattern {
+    buf: Vec<u8>,
+    layout: FrameLayout,
+    sequence: u64,
+    pacer: Pacer,
+    started: Instant,
+}
+
+/// The 75 % colour bars in BT.601 limited-range YCbCr: white, yellow, cyan, green, magenta,
+/// red, blue, black.
+pub const COLOUR_BARS_YUV: [(u8, u8, u8); 8] = [
+    (180, 128, 128),
+    (162, 44, 142),
+    (131, 156, 44),
+    (112, 72, 58),
+    (84, 184, 198),
+    (65, 100, 212),
+    (35, 212, 114),
+    (16, 128, 128),
+];
+
+impl Pattern {
+    /// A `width` x `height` pattern at `fps` (0: as fast as asked).
+    pub fn new(width: usize, height: usize, fps: f64) -> Pattern {
+        let width = width.max(2) & !1;
+        let layout = FrameLayout {
+            format: PixelFormat::Yuyv,
+            width,
+            height: height.max(1),
+            stride: width * 2,
+        };
+        Pattern {
+            buf: vec![0; width * 2 * layout.height],
+            layout,
+            sequence: 0,
+            pacer: Pacer::new(fps),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl FrameSource for Pattern {
+    fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
+        self.pacer.wait();
+        let (w, h) = (self.layout.width, self.layout.height);
+        let shift = (self.sequence as usize * 4) % w;
+        for y in 0..h {
+            for pair in 0..w / 2 {
+                let x = (pair * 2 + shift) % w;
+                let (yv, u, v) = COLOUR_BARS_YUV[x * 8 / w];
+                let p = y * self.layout.stride + pair * 4;
+                self.buf[p..p + 4].copy_from_slice(&[yv, u, yv, v]);
+            }
+        }
+        self.sequence += 1;
+        Ok(Frame {
+            data: &self.buf,
+            layout: self.layout,
+            sequence: self.sequence - 1,
+            timestamp: self.started.elapsed(),
+        })
+    }
+}
+
+/// Why an image cannot become an input tensor.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// Unreadable or undecodable file.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
     /// The input tensor is not an NHWC RGB image.
     #[error(
         "input '{name}' has shape {shape:?} and type {dtype}; an image needs [1, H, W, 3] uint8 or int8"
@@ -32,29 +346,30 @@ pub enum ImageError {
         /// Its type.
         dtype: DType,
     },
+    /// Conversion failed.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
 }
 
-/// Decodes `path`, resizes it to the input's H x W and returns the tensor bytes: RGB as is for
-/// uint8, shifted by 128 for int8 (the int8 twin of a [0, 255] input with zero point -128).
-pub fn image_to_tensor(path: &Path, spec: &TensorSpec) -> Result<Vec<u8>, ImageError> {
-    let (h, w) = match (spec.shape.as_slice(), spec.dtype) {
-        ([1, h, w, 3], DType::Uint8 | DType::Int8) => (*h as u32, *w as u32),
-        _ => {
-            return Err(ImageError::NotAnImageInput {
-                name: spec.name.clone(),
-                shape: spec.shape.clone(),
-                dtype: spec.dtype,
-            });
-        }
-    };
-    let img = image::open(path).map_err(|e| ImageError::Decode {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    let rgb = image::imageops::resize(&img.to_rgb8(), w, h, image::imageops::FilterType::Triangle);
-    let mut bytes = rgb.into_raw();
-    if spec.dtype == DType::Int8 {
-        bytes.iter_mut().for_each(|b| *b ^= 0x80);
+/// The tensor geometry and encoding of an image input, or why it is not one.
+pub fn image_input(spec: &TensorSpec) -> Result<(usize, usize, TensorEncoding), ImageError> {
+    match (spec.shape.as_slice(), spec.dtype) {
+        ([1, h, w, 3], DType::Uint8) => Ok((*w, *h, TensorEncoding::Uint8)),
+        ([1, h, w, 3], DType::Int8) => Ok((*w, *h, TensorEncoding::Int8)),
+        _ => Err(ImageError::NotAnImageInput {
+            name: spec.name.clone(),
+            shape: spec.shape.clone(),
+            dtype: spec.dtype,
+        }),
     }
-    Ok(bytes)
+}
+
+/// Decodes `path` and converts the whole picture to the input's size (bilinear, stretched):
+/// the preprocessing `../shared/models/README.md` documents for the expected answers.
+pub fn image_to_tensor(path: &Path, spec: &TensorSpec) -> Result<Vec<u8>, ImageError> {
+    let (w, h, encoding) = image_input(spec)?;
+    let (data, layout) = decode(path)?;
+    let mut tensor = vec![0u8; w * h * 3];
+    Resampler::new(layout, w, h, Fit::Stretch, encoding)?.convert(&data, &mut tensor)?;
+    Ok(tensor)
 }

@@ -11,6 +11,7 @@ macro_rules! outln {
 
 mod balance;
 mod bench;
+mod capture;
 mod demo;
 mod device_args;
 mod devices;
@@ -60,6 +61,8 @@ enum Command {
     Segment(segment::SegmentArgs),
     /// Check that segments chained together equal the whole model, bit for bit.
     Verify(verify::VerifyArgs),
+    /// Stream from a V4L2 camera and report format, frames, drops, rate and conversion.
+    Capture(capture::CaptureArgs),
     /// Measure the whole model on one interpreter and its segments pipelined, side by side.
     Bench(bench::BenchArgs),
     /// List the Edge TPUs, libedgetpu's version, and which TPUs are free.
@@ -91,6 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } => inspect::run(&model, num_segments, json),
         Command::Segment(a) => segment::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Capture(a) => capture::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Devices {
             edgetpu_lib,
@@ -112,6 +116,15 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || e.is::<edgepipe::partition::PartitionError>()
             || e.is::<edgepipe::model::segment::SegmentError>()
             || e.is::<edgepipe::capture::ImageError>()
+            || e.is::<edgepipe::capture::CaptureError>()
+            || e.is::<edgepipe::classify::ClassifyError>()
+            || matches!(
+                e.downcast_ref::<edgepipe::capture::camera::CameraError>(),
+                Some(
+                    edgepipe::capture::camera::CameraError::NotCapture { .. }
+                        | edgepipe::capture::camera::CameraError::NoFormat { .. }
+                )
+            )
             || e.is::<UsageError>()
             || matches!(
                 e.downcast_ref::<edgepipe::engine::edgetpu::TpuError>(),

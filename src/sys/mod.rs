@@ -4,6 +4,7 @@
 
 pub mod edgetpu;
 pub mod tflite_c;
+pub mod v4l;
 
 use std::fs::File;
 use std::io;

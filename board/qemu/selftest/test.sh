@@ -21,3 +21,24 @@ if [ -x /payload/edgepipe ]; then
   cat /tmp/demo.log
   echo "EDGEPIPE-HIL EDGEPIPE $(tail -1 /tmp/demo.log)" >&3
 fi
+
+# The firmware's own capture path against vivid.
+if [ -x /payload/edgepipe ]; then
+  ep() { /payload/lib/loader --library-path /payload/lib /payload/edgepipe "$@"; }
+  ep capture --device /dev/video0 --size 640x480 --fps 25 --frames 100 --json > /tmp/cap.json
+  echo "EDGEPIPE-HIL CAPTURE $(cat /tmp/cap.json)" >&3
+  ep capture --device /dev/video0 --size 640x480 --fps 25 --frames 5 --convert 224x224 --check-colour-bars --json > /tmp/bars.json
+  echo "EDGEPIPE-HIL BARS $(cat /tmp/bars.json)" >&3
+  rc=0
+  ep capture --device /dev/gpiochip0 --frames 1 > /tmp/notcap.log 2>&1 || rc=$?
+  echo "EDGEPIPE-HIL NOTCAPTURE rc=$rc $(tr '\n' ' ' < /tmp/notcap.log)" >&3
+  # The camera disappears mid-stream (driver unbound) and comes back (bound again).
+  ep capture --device /dev/video0 --size 640x480 --fps 25 --frames 100 --json > /tmp/reopen.json 2>/tmp/reopen.log &
+  capture=$!
+  sleep 2
+  echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind
+  sleep 1
+  echo vivid.0 > /sys/bus/platform/drivers/vivid/bind
+  wait $capture
+  echo "EDGEPIPE-HIL REOPEN $(cat /tmp/reopen.json)" >&3
+fi

@@ -1,0 +1,416 @@
+//! Output tensor to labelled classifications: dequantize, smooth over the last frames,
+//! threshold, take the top k. Everything is allocated when the [`Classifier`] is built; a frame
+//! allocates nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::engine::TensorSpec;
+use crate::model::DType;
+
+/// Why labels or a classifier cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ClassifyError {
+    /// The labels file cannot be read.
+    #[error("{path}: cannot read labels: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Its line count fits neither the model's classes nor classes plus a background line.
+    #[error(
+        "{path}: {lines} labels for a model with {classes} classes (expected {classes}, or \\
+         {classes} +/- 1 with a background line)"
+    )]
+    Count {
+        /// The file.
+        path: PathBuf,
+        /// Labels in it.
+        lines: usize,
+        /// Model classes.
+        classes: usize,
+    },
+    /// The output tensor is not a score vector.
+    #[error("output '{name}' ({dtype} {shape:?}) is not a vector of class scores")]
+    NotScores {
+        /// Output name.
+        name: String,
+        /// Its type.
+        dtype: DType,
+        /// Its shape.
+        shape: Vec<usize>,
+    },
+}
+
+/// Class names, aligned with the model's output indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labels {
+    names: Vec<String>,
+}
+
+impl Labels {
+    /// Reads a labels file for a model with `classes` outputs: one label per line, or
+    /// `index label` lines. A file with one line more than the classes drops its first
+    /// (background) line; one line fewer means the model's class 0 is background (Coral's
+    /// 1001-class models with a 1000-line file).
+    pub fn load(path: &Path, classes: usize) -> Result<Labels, ClassifyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ClassifyError::Read {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Labels::parse(&text, classes).map_err(|lines| ClassifyError::Count {
+            path: path.to_path_buf(),
+            lines,
+            classes,
+        })
+    }
+
+    /// Parses labels text; on a count mismatch returns the number of labels found.
+    pub fn parse(text: &str, classes: usize) -> Result<Labels, usize> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let indexed: Option<Vec<(usize, String)>> = lines
+            .iter()
+            .map(|l| {
+                let (i, name) = l.split_once(char::is_whitespace)?;
+                Some((i.parse().ok()?, name.trim().to_string()))
+            })
+            .collect();
+        let names: Vec<String> = match indexed {
+            Some(pairs) if !pairs.is_empty() => {
+                let mut names = vec![String::new(); classes];
+                for (i, name) in pairs {
+                    if i < classes {
+                        names[i] = name;
+                    }
+                }
+                return Ok(Labels { names });
+            }
+            _ => lines.iter().map(|l| l.to_string()).collect(),
+        };
+        match names.len() {
+            n if n == classes => Ok(Labels { names }),
+            n if n == classes + 1 => Ok(Labels {
+                names: names[1..].to_vec(),
+            }),
+            n if n + 1 == classes => Ok(Labels {
+                names: std::iter::once("background".to_string())
+                    .chain(names)
+                    .collect(),
+            }),
+            n => Err(n),
+        }
+    }
+
+    /// The label of class `i` ("" when unknown).
+    pub fn name(&self, i: usize) -> &str {
+        self.names.get(i).map_or("", String::as_str)
+    }
+
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// One class of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Class {
+    /// Output index.
+    pub index: usize,
+    /// Score (dequantized; a probability for softmax outputs).
+    pub score: f32,
+}
+
+/// Settings of a classifier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifyConfig {
+    /// Classes to report (at most 16).
+    pub top_k: usize,
+    /// Classes scoring below this are not reported.
+    pub threshold: f32,
+    /// Average scores over the last this many frames (1: no smoothing).
+    pub smoothing: usize,
+}
+
+impl Default for ClassifyConfig {
+    fn default() -> Self {
+        ClassifyConfig {
+            top_k: 3,
+            threshold: 0.0,
+            smoothing: 1,
+        }
+    }
+}
+
+/// The largest top-k a classifier keeps.
+pub const MAX_TOP_K: usize = 16;
+
+/// Turns output tensors into top-k classes.
+pub struct Classifier {
+    config: ClassifyConfig,
+    dtype: DType,
+    scale: f32,
+    zero_point: i64,
+    classes: usize,
+    /// The last `smoothing` frames' scores, one row each, and their running sum.
+    history: Vec<f32>,
+    sum: Vec<f32>,
+    frames: usize,
+    top: [Class; MAX_TOP_K],
+    found: usize,
+}
+
+impl Classifier {
+    /// A classifier for output `spec` (a `[1, classes]` or `[classes]` vector of uint8, int8
+    /// or float32 scores).
+    pub fn new(spec: &TensorSpec, config: ClassifyConfig) -> Result<Classifier, ClassifyError> {
+        let not_scores = || ClassifyError::NotScores {
+            name: spec.name.clone(),
+            dtype: spec.dtype,
+            shape: spec.shape.clone(),
+        };
+        let classes = match spec.shape.as_slice() {
+            [n] | [1, n] => *n,
+            _ => return Err(not_scores()),
+        };
+        if !matches!(spec.dtype, DType::Uint8 | DType::Int8 | DType::Float32) || classes == 0 {
+            return Err(not_scores());
+        }
+        let (scale, zero_point) = match &spec.quantization {
+            Some(q) if q.scale.len() == 1 => {
+                (q.scale[0], q.zero_point.first().copied().unwrap_or(0))
+            }
+            _ => (1.0, 0),
+        };
+        let smoothing = config.smoothing.max(1);
+        Ok(Classifier {
+            config: ClassifyConfig {
+                top_k: config.top_k.clamp(1, MAX_TOP_K),
+                smoothing,
+                ..config
+            },
+            dtype: spec.dtype,
+            scale,
+            zero_point,
+            classes,
+            history: vec![0.0; smoothing * classes],
+            sum: vec![0.0; classes],
+            frames: 0,
+            top: [Class {
+                index: 0,
+                score: 0.0,
+            }; MAX_TOP_K],
+            found: 0,
+        })
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    fn score(&self, data: &[u8], i: usize) -> f32 {
+        match self.dtype {
+            DType::Uint8 => self.scale * (data[i] as i64 - self.zero_point) as f32,
+            DType::Int8 => self.scale * (data[i] as i8 as i64 - self.zero_point) as f32,
+            _ => f32::from_le_bytes([
+                data[4 * i],
+                data[4 * i + 1],
+                data[4 * i + 2],
+                data[4 * i + 3],
+            ]),
+        }
+    }
+
+    /// Classifies one output tensor; returns the top classes above the threshold, best first.
+    pub fn classify(&mut self, data: &[u8]) -> &[Class] {
+        let n = self.classes;
+        if data.len() < n * self.dtype.size() {
+            self.found = 0;
+            return &self.top[..0];
+        }
+        let m = self.config.smoothing;
+        let row = self.frames % m;
+        let kept = (self.frames + 1).min(m) as f32;
+        for i in 0..n {
+            let s = self.score(data, i);
+            let old = std::mem::replace(&mut self.history[row * n + i], s);
+            self.sum[i] += s - if self.frames >= m { old } else { 0.0 };
+        }
+        self.frames += 1;
+        // Top k by insertion into a fixed array.
+        let k = self.config.top_k;
+        self.found = 0;
+        for i in 0..n {
+            let s = self.sum[i] / kept;
+            if s < self.config.threshold || (self.found == k && s <= self.top[k - 1].score) {
+                continue;
+            }
+            let mut at = self.found.min(k - 1);
+            while at > 0 && self.top[at - 1].score < s {
+                if at < k {
+                    self.top[at] = self.top[at - 1];
+                }
+                at -= 1;
+            }
+            self.top[at] = Class { index: i, score: s };
+            self.found = (self.found + 1).min(k);
+        }
+        &self.top[..self.found]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Quantization;
+
+    fn spec(dtype: DType, classes: usize, scale: f32, zp: i64) -> TensorSpec {
+        let mut s = TensorSpec::new("scores", dtype, &[1, classes]);
+        s.quantization = Some(Quantization {
+            scale: vec![scale],
+            zero_point: vec![zp],
+            dimension: 0,
+        });
+        s
+    }
+
+    #[test]
+    fn labels_with_and_without_background() {
+        let thousand: String = (0..1000).map(|i| format!("class{i}\n")).collect();
+        let l = Labels::parse(&thousand, 1000).unwrap();
+        assert_eq!(
+            (l.len(), l.name(0), l.name(999)),
+            (1000, "class0", "class999")
+        );
+        let with_bg = format!("background\n{thousand}");
+        let l = Labels::parse(&with_bg, 1000).unwrap();
+        assert_eq!(
+            l.name(0),
+            "class0",
+            "the background line is dropped for a 1000-class model"
+        );
+        let l = Labels::parse(&thousand, 1001).unwrap();
+        assert_eq!(
+            (l.name(0), l.name(1)),
+            ("background", "class0"),
+            "a 1001-class model's class 0 is background"
+        );
+        assert_eq!(Labels::parse(&thousand, 90), Err(1000));
+        let coco = "0  person\n1  bicycle\n2  car\n";
+        let l = Labels::parse(coco, 90).unwrap();
+        assert_eq!((l.name(0), l.name(2), l.name(50)), ("person", "car", ""));
+    }
+
+    #[test]
+    fn top_k_of_quantized_and_float_scores() {
+        let mut c = Classifier::new(
+            &spec(DType::Uint8, 6, 0.5, 10),
+            ClassifyConfig {
+                top_k: 3,
+                threshold: 0.0,
+                smoothing: 1,
+            },
+        )
+        .unwrap();
+        let top = c.classify(&[10, 50, 20, 90, 30, 40]).to_vec();
+        assert_eq!(
+            top.iter().map(|c| c.index).collect::<Vec<_>>(),
+            vec![3, 1, 5]
+        );
+        assert_eq!(top[0].score, 40.0, "0.5 * (90 - 10)");
+        let mut c = Classifier::new(
+            &spec(DType::Int8, 4, 1.0, -128),
+            ClassifyConfig {
+                top_k: 2,
+                threshold: 100.0,
+                smoothing: 1,
+            },
+        )
+        .unwrap();
+        let top = c
+            .classify(&[(-28i8) as u8, 127, 0, (-128i8) as u8])
+            .to_vec();
+        assert_eq!(
+            top.iter().map(|c| (c.index, c.score)).collect::<Vec<_>>(),
+            vec![(1, 255.0), (2, 128.0)],
+            "threshold 100 drops 100 and 0"
+        );
+        let floats: Vec<u8> = [0.1f32, 0.7, 0.2]
+            .iter()
+            .flat_map(|f| f.to_le_bytes())
+            .collect();
+        let mut c = Classifier::new(
+            &TensorSpec::new("p", DType::Float32, &[3]),
+            ClassifyConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.classify(&floats)[0],
+            Class {
+                index: 1,
+                score: 0.7
+            }
+        );
+    }
+
+    #[test]
+    fn smoothing_stops_a_flickering_top_1() {
+        let s = spec(DType::Uint8, 2, 1.0, 0);
+        let mut raw = Classifier::new(
+            &s,
+            ClassifyConfig {
+                top_k: 1,
+                threshold: 0.0,
+                smoothing: 1,
+            },
+        )
+        .unwrap();
+        let mut smooth = Classifier::new(
+            &s,
+            ClassifyConfig {
+                top_k: 1,
+                threshold: 0.0,
+                smoothing: 4,
+            },
+        )
+        .unwrap();
+        // Class 0 is usually ahead; every third frame class 1 spikes a little above it.
+        let frames: Vec<[u8; 2]> = (0..30)
+            .map(|i| if i % 3 == 2 { [100, 110] } else { [100, 60] })
+            .collect();
+        let flips = |c: &mut Classifier| {
+            let tops: Vec<usize> = frames.iter().map(|f| c.classify(f)[0].index).collect();
+            tops.windows(2).filter(|w| w[0] != w[1]).count()
+        };
+        assert!(flips(&mut raw) >= 15, "unsmoothed, top-1 flickers");
+        assert_eq!(
+            flips(&mut smooth),
+            0,
+            "averaged over 4 frames, class 0 stays on top"
+        );
+    }
+
+    #[test]
+    fn non_vectors_are_refused() {
+        let e = Classifier::new(
+            &TensorSpec::new("boxes", DType::Float32, &[1, 10, 4]),
+            ClassifyConfig::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("'boxes'"), "{e}");
+    }
+}
