@@ -189,3 +189,45 @@ fn idle_stages_use_no_cpu() {
     );
     drop((tx, rx));
 }
+
+/// Converting a camera frame into the input tensor and classifying an output allocate nothing
+/// per frame.
+#[test]
+fn conversion_and_classification_allocate_nothing() {
+    use edgepipe::capture::convert::{Fit, FrameLayout, PixelFormat, Resampler, TensorEncoding};
+    use edgepipe::classify::{Classifier, ClassifyConfig};
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let layout = FrameLayout {
+        format: PixelFormat::Yuyv,
+        width: 640,
+        height: 480,
+        stride: 1280,
+    };
+    let frame = vec![100u8; 640 * 480 * 2];
+    let resampler = Resampler::new(layout, 224, 224, Fit::Crop, TensorEncoding::Uint8).unwrap();
+    let mut tensor = vec![0u8; resampler.tensor_bytes()];
+    let mut classifier = Classifier::new(
+        &TensorSpec::new("scores", DType::Uint8, &[1, 1001]),
+        ClassifyConfig {
+            top_k: 5,
+            threshold: 0.0,
+            smoothing: 4,
+        },
+    )
+    .unwrap();
+    let scores: Vec<u8> = (0..1001).map(|i| (i * 7 % 251) as u8).collect();
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    let mut checksum = 0usize;
+    for _ in 0..100 {
+        resampler.convert(&frame, &mut tensor).unwrap();
+        checksum += classifier.classify(&scores)[0].index + tensor[0] as usize;
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::SeqCst),
+        0,
+        "allocations in 100 frames"
+    );
+    assert!(checksum > 0);
+}

@@ -5,12 +5,14 @@
 //! - `refuse`: bad and unsupported models get clear errors, never panics
 //! - `fuzz`: mutated real models never panic the reader or the cutter
 //! - `balance`: latency-balanced cuts on real models
+//! - `capture`: photos to labels end to end, frame sources, bad input
 //! - `cli`: the commands, their files, output and exit codes
 //! - `engine`: both TensorFlow Lite providers; a fake libedgetpu up to the vendor boundary
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 
 mod balance;
+mod capture;
 mod cli;
 mod engine;
 mod fakes;
