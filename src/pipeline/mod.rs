@@ -436,6 +436,8 @@ pub fn build(
         free: free_rx,
         first,
         spare: None,
+        landing: None,
+        live_dropped: 0,
         routes: routes.inputs,
     };
     let receiver = Receiver {
@@ -523,7 +525,22 @@ pub struct Sender {
     first: Producer<Slot>,
     /// A slot taken from the free ring but not sent (a refused or abandoned push).
     spare: Option<Box<Slot>>,
+    /// Live mode: the slot the newest frame lands in, and whether it holds an unsent frame.
+    landing: Option<(Box<Slot>, bool)>,
+    live_dropped: u64,
     routes: Vec<usize>,
+}
+
+/// What [`Sender::push_latest`] did with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    /// It went into the pipeline.
+    Sent,
+    /// The pipeline is full: it waits in the landing slot for the next chance (replacing the
+    /// frame that waited there, if any, which counts as dropped).
+    Waiting,
+    /// No slot at all was free to land it in: dropped.
+    Dropped,
 }
 
 /// A free slot being filled in place (a camera frame converted straight into it). Send it
@@ -693,6 +710,61 @@ impl Sender {
         }
         self.shared.signals[0].notify();
         Ok(())
+    }
+
+    /// The live-camera push: never waits. `fill(i, bytes)` writes input `i` of the newest
+    /// frame into the landing slot; the frame is sent at once if the pipeline has a free slot,
+    /// otherwise it waits there, replacing the frame that waited before (counted as dropped),
+    /// and goes in with a later call ([`Sender::flush_latest`] or the next frame). One slot is
+    /// kept for landing, so at most `capacity - 1` requests are in flight in live mode.
+    pub fn push_latest(
+        &mut self,
+        fill: &mut dyn FnMut(usize, &mut [u8]),
+    ) -> Result<Live, PushError> {
+        self.usable()?;
+        let (mut slot, waiting) = match self.landing.take() {
+            Some(landing) => landing,
+            None => match self.spare.take().or_else(|| self.free.pop()) {
+                Some(slot) => (slot, false),
+                None => {
+                    self.live_dropped += 1;
+                    return Ok(Live::Dropped);
+                }
+            },
+        };
+        if waiting {
+            self.live_dropped += 1;
+        }
+        for i in 0..self.routes.len() {
+            fill(i, &mut slot.tensors[self.routes[i]]);
+        }
+        self.landing = Some((slot, true));
+        self.flush_latest()
+    }
+
+    /// Sends the frame waiting in the landing slot if a free slot can take its place.
+    pub fn flush_latest(&mut self) -> Result<Live, PushError> {
+        match self.landing.take() {
+            Some((slot, true)) => match self.free.pop() {
+                Some(next) => {
+                    self.landing = Some((next, false));
+                    self.submit(slot).map(|()| Live::Sent)
+                }
+                None => {
+                    self.landing = Some((slot, true));
+                    Ok(Live::Waiting)
+                }
+            },
+            other => {
+                self.landing = other;
+                Ok(Live::Sent)
+            }
+        }
+    }
+
+    /// Frames dropped by [`Sender::push_latest`] (replaced while waiting, or with no slot).
+    pub fn live_dropped(&self) -> u64 {
+        self.live_dropped
     }
 
     /// Ends the stream: requests already pushed finish, then `pop` returns `Ok(None)`.

@@ -14,8 +14,11 @@ use edgepipe::engine::{Engine, Interpreter};
 
 use crate::util::{data_dir, temp_dir};
 
-/// (model, labels, [(photo, expected top-1 label)]) as in ../shared/models/README.md.
-const CASES: &[(&str, &str, &[(&str, &str)])] = &[
+/// A photo and its expected top-1 label.
+type Expected = (&'static str, &'static str);
+
+/// (model, labels, expectations) as in ../shared/models/README.md.
+const CASES: &[(&str, &str, &[Expected])] = &[
     (
         "coral/mobilenet_v2_1.0_224_quant.tflite",
         "coral/imagenet_labels.txt",

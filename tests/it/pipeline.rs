@@ -518,3 +518,72 @@ fn coral_invoking_error_model_is_refused_clearly_by_the_cpu_engine() {
         "{err}"
     );
 }
+
+/// The live-camera policy: the producer never waits; when the pipeline is full the newest frame
+/// replaces the one waiting, drops are counted, and what comes out is in order and fresh.
+#[test]
+fn live_pushes_never_wait_and_keep_the_newest_frame() {
+    within(30, "live policy", || {
+        let mut stages = add_chain(2, 4);
+        stages[1].delay = Duration::from_millis(20);
+        let (mut tx, mut rx) = pipeline::build(boxed(stages), &config(3)).unwrap();
+        let consumer = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Some(out) = rx.pop().unwrap() {
+                // Each of the 2 stages adds 1 to every byte, wrapping: undo it per byte.
+                let bytes: Vec<u8> = out.tensor(0).1.iter().map(|b| b.wrapping_sub(2)).collect();
+                got.push(u32::from_le_bytes(bytes.try_into().unwrap()));
+            }
+            got
+        });
+        const FRAMES: u32 = 300;
+        let mut slowest = Duration::ZERO;
+        let (mut sent, mut waiting) = (0, 0);
+        for frame in 0..FRAMES {
+            let t = std::time::Instant::now();
+            let outcome = tx
+                .push_latest(&mut |_, bytes| bytes.copy_from_slice(&frame.to_le_bytes()))
+                .unwrap();
+            slowest = slowest.max(t.elapsed());
+            match outcome {
+                pipeline::Live::Sent => sent += 1,
+                pipeline::Live::Waiting => waiting += 1,
+                pipeline::Live::Dropped => {}
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // Let the last waiting frame in, then end the stream.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while tx.flush_latest().unwrap() == pipeline::Live::Waiting
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let dropped = tx.live_dropped();
+        drop(tx);
+        let got = consumer.join().unwrap();
+        assert!(
+            slowest < Duration::from_millis(10),
+            "a live push took {slowest:?}"
+        );
+        assert!(
+            got.windows(2).all(|w| w[0] < w[1]),
+            "frames come out in order: {got:?}"
+        );
+        assert!(
+            dropped > 0 && waiting > 0,
+            "the pipeline was slower than the frames: {dropped} dropped"
+        );
+        assert_eq!(
+            got.len() as u64 + dropped,
+            u64::from(FRAMES),
+            "every frame is either delivered or counted dropped"
+        );
+        assert_eq!(
+            *got.last().unwrap(),
+            FRAMES - 1,
+            "the newest frame is the last delivered"
+        );
+        let _ = sent;
+    });
+}
