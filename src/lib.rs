@@ -14,6 +14,7 @@ pub mod capture;
 pub mod classify;
 pub mod engine;
 pub mod model;
+pub mod output;
 pub mod partition;
 pub mod pipeline;
 pub mod sys;

@@ -1,5 +1,6 @@
 //! Integration tests, one harness (one link of TensorFlow Lite):
 //! - `tiny`: tiny models built byte by byte (unsupported fields, ADD chains, Edge TPU ops)
+//! - `uart`: the UART output on a pseudo-terminal pair
 //! - `util`: test data lookup (skips when absent), temp dirs, running the binary
 //! - `segment`: real models cut N ways chain bit-exactly to the whole model
 //! - `refuse`: bad and unsupported models get clear errors, never panics
@@ -21,4 +22,5 @@ mod pipeline;
 mod refuse;
 mod segment;
 mod tiny;
+mod uart;
 mod util;
