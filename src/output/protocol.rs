@@ -81,7 +81,7 @@ fn fieldf(line: &mut Line, args: std::fmt::Arguments) -> bool {
 /// Closes a line with its checksum and newline.
 fn finish(mut line: Line) -> Line {
     let crc = crc16(line.as_bytes());
-    let _ = write!(line, "\t*{crc:04X}\n");
+    let _ = writeln!(line, "\t*{crc:04X}");
     line
 }
 

@@ -211,13 +211,17 @@ impl Uart {
 
     /// Queues a line; never waits. False (and counted) when the queue is full.
     pub fn send(&self, line: Line) -> bool {
-        match self.tx.as_ref().map(|tx| tx.try_send(line)) {
-            Some(Ok(())) => true,
-            Some(Err(TrySendError::Full(_) | TrySendError::Disconnected(_))) | None => {
-                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
-                false
-            }
+        let sent = match &self.tx {
+            Some(tx) => !matches!(
+                tx.try_send(line),
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_))
+            ),
+            None => false,
+        };
+        if !sent {
+            self.stats.dropped.fetch_add(1, Ordering::Relaxed);
         }
+        sent
     }
 
     /// A command the host sent, if any.
