@@ -146,6 +146,7 @@ fn check(arch: &str, uart: &str, expect_edgepipe: bool) {
             "{uart}"
         );
         check_firmware_capture(uart);
+        check_firmware_outputs(uart);
     }
     assert!(uart.contains("EDGEPIPE-HIL RESULT PASS"), "{uart}");
 }
@@ -209,6 +210,50 @@ fn check_firmware_capture(uart: &str) {
         reopen["last_sequence"].as_u64(),
         Some(99),
         "sequence numbers continue across the reopen: {reopen}"
+    );
+}
+
+/// edgepipe's outputs: 8 replayed frames through two label rules (relay0: on after 2 hits of
+/// `cat` >= 0.5, off after 2 misses; led-fault: active-low, on while `dog`) and a heartbeat,
+/// read back from gpio-sim after every frame; the safe state before release; the protocol
+/// lines intact on the host; a `status` command from the host answered.
+fn check_firmware_outputs(uart: &str) {
+    let gpio = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL GPIO "))
+        .expect("GPIO line");
+    assert_eq!(
+        gpio,
+        "EDGEPIPE-HIL GPIO relay0=01110000 led-fault=11100111 heartbeat=10101010"
+    );
+    let safe = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL GPIO-SAFE"))
+        .expect("safe line");
+    assert_eq!(
+        safe, "EDGEPIPE-HIL GPIO-SAFE relay0=0 led-fault=1 heartbeat=0",
+        "inactive; active-low reads high"
+    );
+    let lines: Vec<&str> = uart.lines().filter(|l| l.starts_with("EP1\t")).collect();
+    for l in &lines {
+        edgepipe::output::protocol::parse(l).unwrap_or_else(|e| panic!("damaged line {l:?}: {e}"));
+    }
+    let kinds: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "C").count(), 8, "{kinds:?}");
+    assert_eq!(kinds.first(), Some(&"H"));
+    let asked = uart.find("EDGEPIPE-HIL ASK status").expect("asked");
+    assert!(
+        uart[asked..].contains("EP1\tS\t"),
+        "the status command was answered:\n{uart}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\t5\t") && l.contains("0:0.300:cat")),
+        "frame 5 as sent"
     );
 }
 

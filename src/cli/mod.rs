@@ -16,6 +16,7 @@ mod demo;
 mod device_args;
 mod devices;
 mod inspect;
+mod outputs;
 mod segment;
 mod verify;
 
@@ -63,6 +64,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Stream from a V4L2 camera and report format, frames, drops, rate and conversion.
     Capture(capture::CaptureArgs),
+    /// Replay classifications through the UART and GPIO outputs (wiring checks).
+    Outputs(outputs::OutputsArgs),
     /// Measure the whole model on one interpreter and its segments pipelined, side by side.
     Bench(bench::BenchArgs),
     /// List the Edge TPUs, libedgetpu's version, and which TPUs are free.
@@ -95,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Segment(a) => segment::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Capture(a) => capture::run(a),
+        Command::Outputs(a) => outputs::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Devices {
             edgetpu_lib,
@@ -126,6 +130,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 )
             )
             || e.is::<UsageError>()
+            || e.is::<edgepipe::output::gpio::GpioError>()
+            || e.is::<edgepipe::output::uart::UartError>()
+            || e.is::<toml::de::Error>()
             || matches!(
                 e.downcast_ref::<edgepipe::engine::edgetpu::TpuError>(),
                 Some(

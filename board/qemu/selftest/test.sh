@@ -42,3 +42,59 @@ if [ -x /payload/edgepipe ]; then
   wait $capture
   echo "EDGEPIPE-HIL REOPEN $(cat /tmp/reopen.json)" >&3
 fi
+
+# Outputs: replayed classifications drive gpio-sim lines through the firmware's rules (read back
+# after every frame), the protocol lines go out on the UART, and a command from the host is
+# answered.
+if [ -x /payload/edgepipe ]; then
+  cat > /tmp/outputs.toml <<CONF
+[uart]
+device = "$HIL_UART"
+[gpio]
+heartbeat = { chip = "edgepipe-sim", line = "heartbeat" }
+[[gpio.rules]]
+chip = "edgepipe-sim"
+line = "relay0"
+labels = ["cat"]
+threshold = 0.5
+on_after = 2
+off_after = 2
+[[gpio.rules]]
+chip = "edgepipe-sim"
+line = "led-fault"
+labels = ["dog"]
+active_low = true
+CONF
+  printf 'cat 0.9\ncat 0.9\ncat 0.9\ndog 0.8\ndog 0.8\ncat 0.3\n-\ncat 0.9\n' > /tmp/replay.txt
+  # One stdin line per frame, each after the previous frame was read back; the last one, which
+  # releases the lines, only after their safe state was read.
+  (i=0; while [ $i -lt 9 ]; do
+     [ $i -eq 8 ] || echo next
+     while [ ! -e /tmp/ack$i ]; do sleep 0.05; done
+     i=$((i+1))
+   done; echo release) |
+    ep outputs --config /tmp/outputs.toml --replay /tmp/replay.txt --step-on-stdin --serve-ms 3000 > /tmp/steps.log 2> /tmp/outputs.err &
+  outputs=$!
+  relay="" fault="" beat=""
+  i=0
+  while [ $i -lt 8 ]; do
+    n=0
+    while ! grep -q "^step $i\$" /tmp/steps.log; do
+      sleep 0.05; n=$((n + 1)); [ $n -lt 400 ] || { cat /tmp/outputs.err; exit 1; }
+    done
+    relay="$relay$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value")"
+    fault="$fault$(cat "$HIL_GPIO_SYSFS/sim_gpio3/value")"
+    beat="$beat$(cat "$HIL_GPIO_SYSFS/sim_gpio4/value")"
+    : > /tmp/ack$i
+    i=$((i + 1))
+  done
+  echo "EDGEPIPE-HIL GPIO relay0=$relay led-fault=$fault heartbeat=$beat" >&3
+  echo "EDGEPIPE-HIL ASK status" >&3
+  n=0
+  while ! grep -q "^safe\$" /tmp/steps.log; do
+    sleep 0.05; n=$((n + 1)); [ $n -lt 400 ] || { cat /tmp/outputs.err; exit 1; }
+  done
+  echo "EDGEPIPE-HIL GPIO-SAFE relay0=$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value") led-fault=$(cat "$HIL_GPIO_SYSFS/sim_gpio3/value") heartbeat=$(cat "$HIL_GPIO_SYSFS/sim_gpio4/value")" >&3
+  : > /tmp/ack8
+  wait $outputs
+fi
