@@ -12,10 +12,12 @@
 pub mod bench;
 pub mod capture;
 pub mod classify;
+pub mod config;
 pub mod engine;
 pub mod model;
 pub mod output;
 pub mod partition;
 pub mod pipeline;
+pub mod service;
 pub mod sys;
 pub mod verify;

@@ -25,11 +25,23 @@ struct Counting;
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+/// When set, only allocations made by threads that set `MINE` count (single-threaded
+/// measurements, immune to the test harness's own threads).
+static ONLY_MINE: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static MINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn counts() -> bool {
+    COUNTING.load(Ordering::Relaxed)
+        && (!ONLY_MINE.load(Ordering::Relaxed) || MINE.with(|m| m.get()))
+}
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counts() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: same contract as ours, passed through.
@@ -40,7 +52,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counts() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: same contract as ours, passed through.
@@ -216,6 +228,8 @@ fn conversion_and_classification_allocate_nothing() {
     )
     .unwrap();
     let scores: Vec<u8> = (0..1001).map(|i| (i * 7 % 251) as u8).collect();
+    MINE.with(|m| m.set(true));
+    ONLY_MINE.store(true, Ordering::SeqCst);
     ALLOCATIONS.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     let mut checksum = 0usize;

@@ -6,6 +6,8 @@
 //! within the timeout) with backoff, counting failures and recoveries.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -336,6 +338,7 @@ pub struct ResilientCamera {
     sequence_base: u64,
     last_sequence: u64,
     dropped_before: u64,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 const BACKOFF_START: Duration = Duration::from_millis(100);
@@ -354,7 +357,20 @@ impl ResilientCamera {
             sequence_base: 0,
             last_sequence: 0,
             dropped_before: 0,
+            stop: None,
         })
+    }
+
+    /// Makes a pending reopen give up (the source ends) once `stop` is set.
+    pub fn with_stop(mut self, stop: Arc<AtomicBool>) -> ResilientCamera {
+        self.stop = Some(stop);
+        self
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
     }
 
     /// Failures and recoveries so far.
@@ -367,12 +383,18 @@ impl ResilientCamera {
         self.camera.as_ref().map(Camera::negotiated)
     }
 
-    fn reopen(&mut self) {
+    /// Reopens the camera, retrying with backoff; false when told to stop meanwhile.
+    fn reopen(&mut self) -> bool {
         let deadline = Instant::now() + self.backoff;
         loop {
-            let now = Instant::now();
-            if now < deadline {
-                std::thread::sleep(deadline - now);
+            while Instant::now() < deadline {
+                if self.stopped() {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if self.stopped() {
+                return false;
             }
             match Camera::open(&self.config) {
                 Ok(camera) => {
@@ -381,14 +403,20 @@ impl ResilientCamera {
                     self.backoff = BACKOFF_START;
                     self.sequence_base = self.last_sequence + 1;
                     self.camera = Some(camera);
-                    return;
+                    return true;
                 }
                 Err(e) => {
                     self.health.failed_reopens += 1;
                     self.health.last_error = Some(e.to_string());
                     self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
                     tracing::warn!(device = %self.config.device.display(), error = %e, retry_in_ms = self.backoff.as_millis() as u64, "camera reopen failed");
-                    std::thread::sleep(self.backoff);
+                    let wait = Instant::now() + self.backoff;
+                    while Instant::now() < wait {
+                        if self.stopped() {
+                            return false;
+                        }
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
                 }
             }
         }
@@ -439,5 +467,9 @@ impl FrameSource for ResilientCamera {
 
     fn dropped(&self) -> u64 {
         self.dropped_before + self.camera.as_ref().map_or(0, Camera::dropped_frames)
+    }
+
+    fn healthy(&self) -> bool {
+        self.health.lost == self.health.recovered
     }
 }

@@ -67,6 +67,10 @@ pub trait FrameSource: Send {
     fn dropped(&self) -> u64 {
         0
     }
+    /// False while the source is failing (a camera lost and not yet back).
+    fn healthy(&self) -> bool {
+        true
+    }
 }
 
 /// Decodes an image file into packed RGB.

@@ -17,6 +17,7 @@ mod device_args;
 mod devices;
 mod inspect;
 mod outputs;
+mod run;
 mod segment;
 mod verify;
 
@@ -66,6 +67,14 @@ enum Command {
     Capture(capture::CaptureArgs),
     /// Replay classifications through the UART and GPIO outputs (wiring checks).
     Outputs(outputs::OutputsArgs),
+    /// Run the appliance: capture -> segmented model pipeline -> classify -> UART and GPIO.
+    Run(run::RunArgs),
+    /// Check a configuration file without running it.
+    CheckConfig {
+        /// The configuration file.
+        #[arg(default_value = run::DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
     /// Measure the whole model on one interpreter and its segments pipelined, side by side.
     Bench(bench::BenchArgs),
     /// List the Edge TPUs, libedgetpu's version, and which TPUs are free.
@@ -99,6 +108,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Verify(a) => verify::run(a),
         Command::Capture(a) => capture::run(a),
         Command::Outputs(a) => outputs::run(a),
+        Command::Run(a) => run::run(a),
+        Command::CheckConfig { config } => run::check(&config),
         Command::Bench(a) => bench::run(a),
         Command::Devices {
             edgetpu_lib,
@@ -130,6 +141,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 )
             )
             || e.is::<UsageError>()
+            || e.is::<edgepipe::config::ConfigError>()
             || e.is::<edgepipe::output::gpio::GpioError>()
             || e.is::<edgepipe::output::uart::UartError>()
             || e.is::<toml::de::Error>()

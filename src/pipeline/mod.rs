@@ -170,9 +170,20 @@ pub struct PipelineConfig {
     pub capacity: Option<usize>,
 }
 
+/// What the producer attaches to a request and gets back with its result (a frame's own
+/// sequence number and capture time, for end-to-end latency).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tag {
+    /// The frame's sequence number.
+    pub frame: u64,
+    /// When it was captured, in nanoseconds on the producer's clock.
+    pub captured_ns: u64,
+}
+
 /// One request in flight: every tensor it needs, preallocated.
 struct Slot {
     seq: u64,
+    tag: Tag,
     failure: Option<StageFailure>,
     tensors: Box<[Box<[u8]>]>,
 }
@@ -389,6 +400,7 @@ pub fn build(
             .collect();
         let slot = Box::new(Slot {
             seq: 0,
+            tag: Tag::default(),
             failure: None,
             tensors,
         });
@@ -719,6 +731,7 @@ impl Sender {
     /// kept for landing, so at most `capacity - 1` requests are in flight in live mode.
     pub fn push_latest(
         &mut self,
+        tag: Tag,
         fill: &mut dyn FnMut(usize, &mut [u8]),
     ) -> Result<Live, PushError> {
         self.usable()?;
@@ -738,6 +751,7 @@ impl Sender {
         for i in 0..self.routes.len() {
             fill(i, &mut slot.tensors[self.routes[i]]);
         }
+        slot.tag = tag;
         self.landing = Some((slot, true));
         self.flush_latest()
     }
@@ -806,6 +820,11 @@ impl Output<'_> {
     /// Position of the request in push order (from 0).
     pub fn request(&self) -> u64 {
         self.slot.as_ref().map_or(0, |s| s.seq)
+    }
+
+    /// The tag the producer attached ([`Sender::push_latest`]).
+    pub fn tag(&self) -> Tag {
+        self.slot.as_ref().map_or(Tag::default(), |s| s.tag)
     }
 
     /// Number of output tensors.

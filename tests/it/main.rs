@@ -1,4 +1,5 @@
 //! Integration tests, one harness (one link of TensorFlow Lite):
+//! - `service`: `edgepipe run` under a notify socket, signals, reload, the UART on a pty
 //! - `tiny`: tiny models built byte by byte (unsupported fields, ADD chains, Edge TPU ops)
 //! - `uart`: the UART output on a pseudo-terminal pair
 //! - `util`: test data lookup (skips when absent), temp dirs, running the binary
@@ -21,6 +22,7 @@ mod fuzz;
 mod pipeline;
 mod refuse;
 mod segment;
+mod service;
 mod tiny;
 mod uart;
 mod util;

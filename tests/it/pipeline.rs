@@ -542,7 +542,9 @@ fn live_pushes_never_wait_and_keep_the_newest_frame() {
         for frame in 0..FRAMES {
             let t = std::time::Instant::now();
             let outcome = tx
-                .push_latest(&mut |_, bytes| bytes.copy_from_slice(&frame.to_le_bytes()))
+                .push_latest(pipeline::Tag::default(), &mut |_, bytes| {
+                    bytes.copy_from_slice(&frame.to_le_bytes())
+                })
                 .unwrap();
             slowest = slowest.max(t.elapsed());
             match outcome {

@@ -1,0 +1,254 @@
+//! The appliance as systemd runs it: `edgepipe run` with a notify socket, signals, a pty as
+//! the UART.
+
+use std::io::Read;
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixDatagram;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use edgepipe::config::Config;
+use edgepipe::output::protocol;
+
+use crate::util::{data_dir, edgepipe, temp_dir, text};
+
+/// Writes a model's 2 segments, its labels and a config using `source` into `dir`.
+fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> std::path::PathBuf {
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    let out = edgepipe(&[
+        "segment",
+        model.to_str().unwrap(),
+        "-n",
+        "2",
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::copy(
+        data.join("coral/imagenet_labels.txt"),
+        dir.join("labels.txt"),
+    )
+    .unwrap();
+    let config = dir.join("edgepipe.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[source]\n{source}\n[model]\nsegments = [\"mobilenet_v1_0.25_128_quant_segment_0_of_2.tflite\", \"mobilenet_v1_0.25_128_quant_segment_1_of_2.tflite\"]\nlabels = \"labels.txt\"\n[status]\ninterval_s = 0.3\n{extra}"
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn recv_until(socket: &UnixDatagram, want: &str, within: Duration, seen: &mut Vec<String>) -> bool {
+    let deadline = Instant::now() + within;
+    let mut buf = [0u8; 1024];
+    while Instant::now() < deadline {
+        if let Ok(n) = socket.recv(&mut buf) {
+            let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+            seen.push(msg.clone());
+            if msg.starts_with(want) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn systemd_contract_signals_reload_and_uart() {
+    let Some(data) = data_dir("systemd_contract") else {
+        return;
+    };
+    let dir = temp_dir("service");
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let tty = nix::unistd::ttyname(pty.slave.as_fd()).unwrap();
+    let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
+    let config = setup(
+        &dir,
+        &data,
+        "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
+        &extra,
+    );
+    let socket_path = dir.join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "400000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(child.id() as i32);
+    let mut seen = Vec::new();
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY: {seen:?}"
+    );
+    assert!(
+        recv_until(&socket, "WATCHDOG=1", Duration::from_secs(5), &mut seen),
+        "WATCHDOG: {seen:?}"
+    );
+    assert!(
+        recv_until(&socket, "STATUS=fps=", Duration::from_secs(5), &mut seen),
+        "STATUS: {seen:?}"
+    );
+
+    // A bad new configuration is rejected; the service goes on.
+    let good = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, good.replace("fps = 30", "fps = \"fast\"")).unwrap();
+    kill(pid, Signal::SIGHUP).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running after a bad reload"
+    );
+    assert!(
+        recv_until(&socket, "WATCHDOG=1", Duration::from_secs(5), &mut seen),
+        "still pinging: {seen:?}"
+    );
+    // A good one is loaded: RELOADING, then READY again.
+    std::fs::write(&config, good.replace("fps = 30", "fps = 20")).unwrap();
+    kill(pid, Signal::SIGHUP).unwrap();
+    assert!(
+        recv_until(&socket, "RELOADING=1", Duration::from_secs(10), &mut seen),
+        "RELOADING: {seen:?}"
+    );
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY after reload: {seen:?}"
+    );
+
+    // SIGTERM: STOPPING, drained, exit 0 within a few seconds.
+    let stop = Instant::now();
+    kill(pid, Signal::SIGTERM).unwrap();
+    assert!(
+        recv_until(&socket, "STOPPING=1", Duration::from_secs(5), &mut seen),
+        "STOPPING: {seen:?}"
+    );
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            stop.elapsed() < Duration::from_secs(5),
+            "did not exit within 5 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("new configuration rejected") && stderr.contains("source.fps"),
+        "{stderr}"
+    );
+
+    // The UART got a header and classification lines, each intact, sequence numbers rising.
+    let mut master = std::fs::File::from(pty.master);
+    nix::fcntl::fcntl(
+        master.as_fd(),
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )
+    .unwrap();
+    let mut out = String::new();
+    let mut buf = [0u8; 65536];
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("EP1")).collect();
+    assert!(
+        lines.iter().all(|l| protocol::parse(l).is_ok()),
+        "damaged lines"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("EP1\tH"))
+            && lines.iter().any(|l| l.starts_with("EP1\tS"))
+    );
+    let seqs: Vec<u64> = lines
+        .iter()
+        .filter(|l| l.starts_with("EP1\tC"))
+        .map(|l| l.split('\t').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert!(seqs.len() > 10, "{} classification lines", seqs.len());
+    // Two runs (before and after the reload), each with rising sequence numbers.
+    let restarts = seqs.windows(2).filter(|w| w[1] <= w[0]).count();
+    assert!(
+        restarts <= 1,
+        "sequence numbers rise within each run: {seqs:?}"
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_field() {
+    let Some(data) = data_dir("configuration_errors") else {
+        return;
+    };
+    let dir = temp_dir("config_errors");
+    let config = setup(&dir, &data, "kind = \"pattern\"", "");
+    let valid = std::fs::read_to_string(&config).unwrap();
+    assert!(Config::load(&config).is_ok(), "the base file is valid");
+    let source = |s: &str| valid.replace("kind = \"pattern\"", s);
+    let cases = [
+        (
+            source("kind = \"images\"\npath = \"/work/nowhere\""),
+            "source.path: /work/nowhere",
+        ),
+        (source("kind = \"webcam\""), "source.kind"),
+        (
+            source("kind = \"camera\"\nsize = \"640by480\""),
+            "source.size",
+        ),
+        (source("kind = \"pattern\"\nfps = \"fast\""), "source.fps"),
+        (
+            source("kind = \"pattern\"\ncolour = 3"),
+            "unknown field `colour`",
+        ),
+        (valid.replace("labels.txt", "missing.txt"), "model.labels"),
+        (
+            format!("{valid}\n[pipeline]\ncapacity = 1\n"),
+            "pipeline.capacity",
+        ),
+        (
+            format!("{valid}\n[engine]\ndevices = [\"cpu\"]\n"),
+            "engine.devices",
+        ),
+    ];
+    for (body, needle) in cases {
+        std::fs::write(&config, &body).unwrap();
+        let out = edgepipe(&["check-config", config.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{needle}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(needle),
+            "{needle}: {}",
+            text(&out)
+        );
+    }
+    // A labels file whose count does not fit the model: refused at start, naming it.
+    std::fs::write(dir.join("labels.txt"), "cat\ndog\n").unwrap();
+    std::fs::write(&config, &valid).unwrap();
+    let out = edgepipe(&["run", "--config", config.to_str().unwrap(), "--frames", "1"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("labels.txt: 2 labels for a model with 1001 classes"),
+        "{}",
+        text(&out)
+    );
+}
