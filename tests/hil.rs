@@ -55,6 +55,9 @@ fn run_bench(arch: &str, binary: Option<&Path>) -> Option<String> {
         .status()
         .expect("payload.sh");
     assert!(made.success(), "payload.sh failed");
+    if binary.is_some() {
+        add_app(&payload.join("app"));
+    }
     let out = Command::new(format!("{REPO}/board/qemu/run.sh"))
         .args([
             arch,
@@ -70,6 +73,122 @@ fn run_bench(arch: &str, binary: Option<&Path>) -> Option<String> {
     assert!(out.status.success(), "bench failed on {arch}:\n{report}");
     let _ = std::fs::remove_dir_all(&work);
     Some(uart)
+}
+
+/// The appliance for the guest: mobilenet_v1_0.25 cut in 2 (CPU segments), its labels, and a
+/// configuration reading vivid, writing the UART (its device is filled in by the guest) and
+/// driving gpio-sim lines. Skipped without the test data.
+fn add_app(dir: &Path) {
+    let data = std::env::var_os("EDGEPIPE_TEST_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(REPO).join("../shared/models"));
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    if !model.exists() {
+        eprintln!(
+            "SKIP edgepipe run in the guest: {} not found",
+            model.display()
+        );
+        return;
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
+        .args([
+            "segment",
+            model.to_str().unwrap(),
+            "-n",
+            "2",
+            "--out-dir",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(
+        data.join("coral/imagenet_labels.txt"),
+        dir.join("labels.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("edgepipe.toml"),
+        r#"[source]
+kind = "camera"
+device = "/dev/video0"
+size = "640x480"
+fps = 25
+[model]
+segments = ["mobilenet_v1_0.25_128_quant_segment_0_of_2.tflite", "mobilenet_v1_0.25_128_quant_segment_1_of_2.tflite"]
+labels = "labels.txt"
+[status]
+interval_s = 1
+[uart]
+device = "@UART@"
+[gpio]
+heartbeat = { chip = "edgepipe-sim", line = "heartbeat" }
+fault = { chip = "edgepipe-sim", line = "led-fault" }
+[[gpio.rules]]
+chip = "edgepipe-sim"
+line = "relay0"
+labels = ["no such label"]
+"#,
+    )
+    .unwrap();
+}
+
+/// `edgepipe run` in the guest: READY after the first frame, WATCHDOG and STATUS while running,
+/// STOPPING on SIGTERM and exit 0 within 5 s; classification lines on the UART, intact, frame
+/// numbers rising; the heartbeat toggling, the never-matching rule and the fault line inactive.
+fn check_appliance(uart: &str) {
+    let run = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL RUN "))
+        .unwrap_or_else(|| panic!("no RUN line:\n{uart}"));
+    assert_eq!(field(run, "rc="), "0", "{run}\n{uart}");
+    let stop_ms: u64 = field(run, "stop_ms=").parse().unwrap();
+    assert!(stop_ms < 5000, "stopped in {stop_ms} ms");
+    let beats = field(run, "heartbeat=");
+    assert!(
+        beats.contains('0') && beats.contains('1'),
+        "the heartbeat toggles: {run}"
+    );
+    assert_eq!(
+        (field(run, "rule="), field(run, "fault=")),
+        ("0", "0"),
+        "{run}"
+    );
+    let notify: Vec<&str> = uart
+        .lines()
+        .filter_map(|l| l.strip_prefix("EDGEPIPE-HIL NOTIFY "))
+        .map(|l| l.split_once(' ').map_or(l, |(_, m)| m))
+        .collect();
+    let at = |m: &str| {
+        notify
+            .iter()
+            .position(|n| n.starts_with(m))
+            .unwrap_or_else(|| panic!("no {m} in {notify:?}"))
+    };
+    assert!(at("READY=1") < at("STOPPING=1"));
+    at("WATCHDOG=1");
+    at("STATUS=fps=");
+    let start = uart
+        .rfind("EP1\tH\tprotocol=1\tfirmware=")
+        .expect("the run's header");
+    let frames: Vec<u64> = uart[start..]
+        .lines()
+        .filter(|l| l.starts_with("EP1\tC\t"))
+        .map(|l| {
+            edgepipe::output::protocol::parse(l).unwrap_or_else(|e| panic!("{l:?}: {e}"));
+            l.split('\t').nth(2).unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(frames.len() >= 5, "{} classification lines", frames.len());
+    assert!(
+        frames.windows(2).all(|w| w[1] > w[0]),
+        "frame numbers rise: {frames:?}"
+    );
 }
 
 fn field<'a>(line: &'a str, key: &str) -> &'a str {
@@ -147,6 +266,11 @@ fn check(arch: &str, uart: &str, expect_edgepipe: bool) {
         );
         check_firmware_capture(uart);
         check_firmware_outputs(uart);
+        if uart.contains("EDGEPIPE-HIL RUN ")
+            || Path::new(REPO).join("../shared/models/coral").exists()
+        {
+            check_appliance(uart);
+        }
     }
     assert!(uart.contains("EDGEPIPE-HIL RESULT PASS"), "{uart}");
 }
@@ -218,6 +342,12 @@ fn check_firmware_capture(uart: &str) {
 /// read back from gpio-sim after every frame; the safe state before release; the protocol
 /// lines intact on the host; a `status` command from the host answered.
 fn check_firmware_outputs(uart: &str) {
+    // This test's lines end where the appliance's run (the next header) begins.
+    let end = uart
+        .match_indices("EP1\tH\t")
+        .nth(1)
+        .map_or(uart.len(), |(i, _)| i);
+    let uart = &uart[..end];
     let gpio = uart
         .lines()
         .find(|l| l.starts_with("EDGEPIPE-HIL GPIO "))

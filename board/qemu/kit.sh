@@ -31,7 +31,18 @@ fi
 abi=$(apt-cache depends linux-image-amd64 | grep -o 'linux-image-[0-9][^ ]*-amd64' | head -1 | sed 's/^linux-image-//; s/-amd64$//')
 [ -n "$abi" ] || { echo "kit.sh: cannot resolve the Debian kernel ABI (apt-get update?)" >&2; exit 1; }
 kit=$cache/$abi/$arch
+build_tests() {
+  mkdir -p "$kit/tests"
+  local cc=gcc
+  [ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
+  for t in capture gpio notify_listen; do
+    if [ ! -x "$kit/tests/$t" ] || [ "$here/tests/$t.c" -nt "$kit/tests/$t" ]; then
+      "$cc" -static -O2 -Wall -o "$kit/tests/$t" "$here/tests/$t.c"
+    fi
+  done
+}
 if [ -f "$kit/ready" ]; then
+  build_tests
   log "cached: $kit"
   echo "$kit"
   exit 0
@@ -135,12 +146,7 @@ chmod +x "$initrd/init"
 (cd "$initrd" && find . | cpio -o -H newc --quiet | gzip -9) > "$kit/base.cpio.gz"
 
 # The bench's own test programs, static.
-mkdir -p "$kit/tests"
-cc=gcc
-[ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
-for t in capture gpio; do
-  "$cc" -static -O2 -Wall -o "$kit/tests/$t" "$here/tests/$t.c"
-done
+build_tests
 rm -rf "$root" "$initrd"
 touch "$kit/ready"
 log "ready: $kit ($(du -sh "$kit" | cut -f1))"

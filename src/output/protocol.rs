@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `H` header, once at start | `protocol=1`, `firmware=<version>`, `model=<file>`, `classes=<n>` |
 //! | `C` classification, per frame | `<sequence>`, `<timestamp ms>`, `<latency ms>`, then up to k `<index>:<score>:<label>` best first |
-//! | `S` status, at an interval | `fps=`, `frames=`, `dropped=`, `uart_dropped=`, `errors=`, `camera=ok|lost`, `paused=0|1` |
+//! | `S` status, at an interval | `fps=`, `captured=`, `frames=`, `dropped=`, `uart_dropped=`, `errors=`, `camera=ok|lost`, `paused=0|1` |
 //! | `R` reply to a command | the answer |
 //! | `E` error | what was wrong |
 //!
@@ -119,6 +119,8 @@ pub fn classification<'a>(
 pub struct Status {
     /// Frames per second classified.
     pub fps: f64,
+    /// Frames taken from the source.
+    pub captured: u64,
     /// Frames classified.
     pub frames: u64,
     /// Frames dropped before classification.
@@ -137,6 +139,7 @@ pub struct Status {
 pub fn status(s: &Status) -> Line {
     let mut l = start('S');
     fieldf(&mut l, format_args!("fps={:.1}", s.fps));
+    fieldf(&mut l, format_args!("captured={}", s.captured));
     fieldf(&mut l, format_args!("frames={}", s.frames));
     fieldf(&mut l, format_args!("dropped={}", s.dropped));
     fieldf(&mut l, format_args!("uart_dropped={}", s.uart_dropped));

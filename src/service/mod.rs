@@ -374,6 +374,7 @@ pub fn run(
             if last_status.elapsed() >= config.status_interval {
                 let secs = last_status.elapsed().as_secs_f64();
                 status.fps = (status.frames - frames_at_status) as f64 / secs;
+                status.captured = counters.captured.load(Ordering::Relaxed);
                 status.dropped = counters.dropped.load(Ordering::Relaxed);
                 status.errors = counters.errors.load(Ordering::Relaxed);
                 status.uart_dropped = uart
@@ -419,6 +420,11 @@ pub fn run(
         };
         stop.store(true, Ordering::Relaxed);
         let _ = capture.join();
+        // The last word: every frame taken is classified, dropped (counted), or was in flight.
+        status.captured = counters.captured.load(Ordering::Relaxed);
+        status.dropped = counters.dropped.load(Ordering::Relaxed);
+        status.errors = counters.errors.load(Ordering::Relaxed);
+        emit(&protocol::status(&status), &uart, &mut stdout);
         result?;
         if signals.terminate.load(Ordering::Relaxed) && !stopping {
             notifier.send("STOPPING=1");

@@ -98,3 +98,39 @@ CONF
   : > /tmp/ack8
   wait $outputs
 fi
+
+# The appliance: `edgepipe run` on vivid with 2 CPU segments, under a notify socket; SIGTERM
+# after a few seconds of results. (Runs when the payload carries app/: config, segments,
+# labels.)
+if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
+  uptime_ms() { read -r up _ < /proc/uptime; echo "${up%.*}${up#*.}0"; }
+  sed "s|@UART@|$HIL_UART|" /payload/app/edgepipe.toml > /payload/app/run.toml
+  ./notify_listen /tmp/notify.sock 240 > /tmp/notify.log &
+  listener=$!
+  sleep 0.3
+  # Not through the `ep` function: $! must be edgepipe itself (the loader runs it in-process),
+  # not a subshell, for SIGTERM to reach it.
+  NOTIFY_SOCKET=/tmp/notify.sock WATCHDOG_USEC=4000000 /payload/lib/loader --library-path /payload/lib \
+    /payload/edgepipe run --config /payload/app/run.toml > /tmp/run.out 2> /tmp/run.err &
+  app=$!
+  n=0
+  while ! grep -q "READY=1" /tmp/notify.log; do
+    sleep 0.2; n=$((n + 1)); [ $n -lt 600 ] || { cat /tmp/run.err; exit 1; }
+  done
+  beats=""
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    beats="$beats$(cat "$HIL_GPIO_SYSFS/sim_gpio4/value")"
+    sleep 0.3
+  done
+  rule="$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value")" fault="$(cat "$HIL_GPIO_SYSFS/sim_gpio3/value")"
+  sleep 1
+  t0=$(uptime_ms)
+  kill -TERM $app
+  rc=0
+  wait $app || rc=$?
+  t1=$(uptime_ms)
+  kill $listener 2>/dev/null || true
+  echo "EDGEPIPE-HIL RUN rc=$rc stop_ms=$((t1 - t0)) heartbeat=$beats rule=$rule fault=$fault" >&3
+  sed 's/^/EDGEPIPE-HIL NOTIFY /' /tmp/notify.log >&3
+  tail -3 /tmp/run.err | sed 's/^/EDGEPIPE-HIL RUNLOG /' >&3
+fi
