@@ -115,7 +115,7 @@ fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) ->
 }
 
 #[test]
-fn steady_state_allocates_nothing() {
+fn steady_pipeline_allocates_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     // Fake stages: the pipeline's own machinery only.
     let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 64]);
@@ -174,7 +174,7 @@ fn cpu_ticks() -> u64 {
 /// An idle pipeline of 3 stages burns (almost) no CPU: a busy-waiting design would use
 /// 3 x 500 ms here; the bound allows 30 ms (3 ticks).
 #[test]
-fn idle_stages_use_no_cpu() {
+fn steady_idle_stages_use_no_cpu() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 4]);
     let engines: Vec<Box<dyn Engine>> = (0..3)
@@ -205,7 +205,7 @@ fn idle_stages_use_no_cpu() {
 /// Converting a camera frame into the input tensor and classifying an output allocate nothing
 /// per frame.
 #[test]
-fn conversion_and_classification_allocate_nothing() {
+fn steady_conversion_and_classification_allocate_nothing() {
     use edgepipe::capture::convert::{Fit, FrameLayout, PixelFormat, Resampler, TensorEncoding};
     use edgepipe::classify::{Classifier, ClassifyConfig};
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
