@@ -14,7 +14,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use edgepipe::output::gpio::{GpioConfig, GpioOutputs};
-use edgepipe::output::protocol::{self, Command, Status};
+use edgepipe::output::protocol::{self, Status};
 use edgepipe::output::uart::{Uart, UartConfig};
 
 #[derive(Args, Debug)]
@@ -39,27 +39,6 @@ struct OutputsConfig {
     uart: Option<UartConfig>,
     #[serde(default)]
     gpio: GpioConfig,
-}
-
-fn answer(uart: &Uart, command: Result<Command, protocol::CommandError>, status: &mut Status) {
-    let line = match command {
-        Ok(Command::Status) => protocol::status(status),
-        Ok(Command::Version) => protocol::message(
-            false,
-            concat!("edgepipe ", env!("CARGO_PKG_VERSION"), " protocol 1"),
-        ),
-        Ok(Command::Pause) => {
-            status.paused = true;
-            protocol::message(false, "paused")
-        }
-        Ok(Command::Resume) => {
-            status.paused = false;
-            protocol::message(false, "resumed")
-        }
-        Ok(Command::Help) => protocol::message(false, "commands: status version pause resume help"),
-        Err(e) => protocol::message(true, &e.to_string()),
-    };
-    uart.send(line);
 }
 
 pub fn run(a: OutputsArgs) -> Result<()> {
@@ -109,7 +88,7 @@ pub fn run(a: OutputsArgs) -> Result<()> {
         status.frames += 1;
         if let Some(u) = &uart {
             while let Some(c) = u.try_command() {
-                answer(u, c, &mut status);
+                u.send(protocol::answer(c, &mut status));
             }
             if !status.paused {
                 let top = top1.map(|(label, score)| (0usize, score, label));
@@ -128,7 +107,7 @@ pub fn run(a: OutputsArgs) -> Result<()> {
     let serve_until = Instant::now() + Duration::from_millis(a.serve_ms);
     while let Some(u) = &uart {
         while let Some(c) = u.try_command() {
-            answer(u, c, &mut status);
+            u.send(protocol::answer(c, &mut status));
         }
         if Instant::now() >= serve_until {
             status.uart_dropped = u.stats().dropped.load(std::sync::atomic::Ordering::Relaxed);

@@ -163,6 +163,27 @@ pub fn message(error: bool, text: &str) -> Line {
     finish(l)
 }
 
+/// The reply to a host's command; `pause` and `resume` also change `status.paused`.
+pub fn answer(command: Result<Command, CommandError>, status: &mut Status) -> Line {
+    match command {
+        Ok(Command::Status) => self::status(status),
+        Ok(Command::Version) => message(
+            false,
+            concat!("edgepipe ", env!("CARGO_PKG_VERSION"), " protocol 1"),
+        ),
+        Ok(Command::Pause) => {
+            status.paused = true;
+            message(false, "paused")
+        }
+        Ok(Command::Resume) => {
+            status.paused = false;
+            message(false, "resumed")
+        }
+        Ok(Command::Help) => message(false, "commands: status version pause resume help"),
+        Err(e) => message(true, &e.to_string()),
+    }
+}
+
 /// Why a received line is not a valid protocol line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LineError {

@@ -29,7 +29,7 @@ use crate::config::{Config, Source};
 use crate::engine::Engine;
 use crate::engine::edgetpu::open_segments;
 use crate::output::gpio::GpioOutputs;
-use crate::output::protocol::{self, Command, Status};
+use crate::output::protocol::{self, Status};
 use crate::output::uart::Uart;
 use crate::pipeline::{self, PipelineConfig, PopError, Tag};
 pub use notify::Notifier;
@@ -349,26 +349,7 @@ pub fn run(
             }
             if let Some(u) = &uart {
                 while let Some(c) = u.try_command() {
-                    let reply = match c {
-                        Ok(Command::Status) => protocol::status(&status),
-                        Ok(Command::Version) => protocol::message(
-                            false,
-                            concat!("edgepipe ", env!("CARGO_PKG_VERSION"), " protocol 1"),
-                        ),
-                        Ok(Command::Pause) => {
-                            status.paused = true;
-                            protocol::message(false, "paused")
-                        }
-                        Ok(Command::Resume) => {
-                            status.paused = false;
-                            protocol::message(false, "resumed")
-                        }
-                        Ok(Command::Help) => {
-                            protocol::message(false, "commands: status version pause resume help")
-                        }
-                        Err(e) => protocol::message(true, &e.to_string()),
-                    };
-                    u.send(reply);
+                    u.send(protocol::answer(c, &mut status));
                 }
             }
             if last_status.elapsed() >= config.status_interval {
