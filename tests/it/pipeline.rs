@@ -537,16 +537,14 @@ fn live_pushes_never_wait_and_keep_the_newest_frame() {
             got
         });
         const FRAMES: u32 = 300;
-        let mut slowest = Duration::ZERO;
         let (mut sent, mut waiting) = (0, 0);
+        let producing = std::time::Instant::now();
         for frame in 0..FRAMES {
-            let t = std::time::Instant::now();
             let outcome = tx
                 .push_latest(pipeline::Tag::default(), &mut |_, bytes| {
                     bytes.copy_from_slice(&frame.to_le_bytes())
                 })
                 .unwrap();
-            slowest = slowest.max(t.elapsed());
             match outcome {
                 pipeline::Live::Sent => sent += 1,
                 pipeline::Live::Waiting => waiting += 1,
@@ -554,6 +552,9 @@ fn live_pushes_never_wait_and_keep_the_newest_frame() {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
+        // 300 frames 1 ms apart take about 0.3 s; a producer that waited for the 20 ms stage
+        // would need 6 s or more. The bound is loose so a busy machine cannot trip it.
+        let producer = producing.elapsed();
         // Let the last waiting frame in, then end the stream.
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while tx.flush_latest().unwrap() == pipeline::Live::Waiting
@@ -565,8 +566,8 @@ fn live_pushes_never_wait_and_keep_the_newest_frame() {
         drop(tx);
         let got = consumer.join().unwrap();
         assert!(
-            slowest < Duration::from_millis(10),
-            "a live push took {slowest:?}"
+            producer < Duration::from_secs(3),
+            "300 live pushes took {producer:?}"
         );
         assert!(
             got.windows(2).all(|w| w[0] < w[1]),

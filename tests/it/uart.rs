@@ -109,10 +109,10 @@ fn a_slow_reader_costs_drops_not_a_stalled_producer() {
         }
     }
     let producer = started.elapsed();
-    // A producer that waited for the line would need seconds (the writer gives a stuck line
-    // 2 s); a non-blocking one takes milliseconds.
+    // A producer that waited for the line would need hours (the writer gives a stuck line 2 s);
+    // a non-blocking one takes milliseconds. The bound is loose so a busy machine cannot trip it.
     assert!(
-        producer < Duration::from_millis(500),
+        producer < Duration::from_secs(5),
         "3000 sends took {producer:?}"
     );
     assert!(refused > 0, "the queue filled");
