@@ -356,6 +356,14 @@ fn check_firmware_outputs(uart: &str) {
         gpio,
         "EDGEPIPE-HIL GPIO relay0=01110000 led-fault=11100111 heartbeat=10101010"
     );
+    let busy = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL BUSY"))
+        .expect("busy line");
+    assert!(
+        busy.contains("rc=2") && busy.contains("cannot request GPIO line edgepipe-sim:relay0"),
+        "{busy}"
+    );
     let safe = uart
         .lines()
         .find(|l| l.starts_with("EDGEPIPE-HIL GPIO-SAFE"))

@@ -85,6 +85,12 @@ CONF
     relay="$relay$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value")"
     fault="$fault$(cat "$HIL_GPIO_SYSFS/sim_gpio3/value")"
     beat="$beat$(cat "$HIL_GPIO_SYSFS/sim_gpio4/value")"
+    if [ $i -eq 0 ]; then
+      # While the lines are held, a second process asking for them must fail at start.
+      rc=0
+      ep outputs --config /tmp/outputs.toml --replay /tmp/replay.txt > /tmp/busy.log 2>&1 || rc=$?
+      echo "EDGEPIPE-HIL BUSY rc=$rc $(tr '\n' ' ' < /tmp/busy.log)" >&3
+    fi
     : > /tmp/ack$i
     i=$((i + 1))
   done
