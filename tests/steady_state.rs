@@ -87,6 +87,23 @@ impl Engine for Copy {
     }
 }
 
+/// `stages` copy stages t0 -> t1 -> ... over `bytes`-byte tensors.
+fn copy_chain(stages: usize, bytes: usize) -> Vec<Box<dyn Engine>> {
+    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, bytes]);
+    (0..stages)
+        .map(|i| {
+            let specs = (
+                vec![spec(&format!("t{i}"))],
+                vec![spec(&format!("t{}", i + 1))],
+            );
+            Box::new(Copy {
+                specs,
+                data: vec![0; bytes],
+            }) as Box<dyn Engine>
+        })
+        .collect()
+}
+
 /// Pushes and pops `n` requests with the producer on another thread; returns the
 /// allocations counted during the last `n - warmup` of them.
 fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) -> u64 {
@@ -118,18 +135,7 @@ fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) ->
 fn steady_pipeline_allocates_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     // Fake stages: the pipeline's own machinery only.
-    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 64]);
-    let engines: Vec<Box<dyn Engine>> = (0..3)
-        .map(|i| {
-            Box::new(Copy {
-                specs: (
-                    vec![spec(&format!("t{i}"))],
-                    vec![spec(&format!("t{}", i + 1))],
-                ),
-                data: vec![0; 64],
-            }) as Box<dyn Engine>
-        })
-        .collect();
+    let engines = copy_chain(3, 64);
     assert_eq!(
         count_steady_state(engines, 1100, 100),
         0,
@@ -176,18 +182,7 @@ fn cpu_ticks() -> u64 {
 #[test]
 fn steady_idle_stages_use_no_cpu() {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, 4]);
-    let engines: Vec<Box<dyn Engine>> = (0..3)
-        .map(|i| {
-            Box::new(Copy {
-                specs: (
-                    vec![spec(&format!("t{i}"))],
-                    vec![spec(&format!("t{}", i + 1))],
-                ),
-                data: vec![0; 4],
-            }) as Box<dyn Engine>
-        })
-        .collect();
+    let engines = copy_chain(3, 4);
     let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
     tx.push(&[&[1, 2, 3, 4]]).unwrap();
     drop(rx.pop().unwrap());

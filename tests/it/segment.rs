@@ -107,24 +107,13 @@ fn check_cut(model: &Model, segments: &[Segment], whole: &mut Interpreter, reqs:
         .iter()
         .map(|s| load(s.bytes.clone(), &format!("{name} segment {}", s.plan.index)))
         .collect();
-    for (r, inputs) in reqs.iter().enumerate() {
-        let expected = verify::run_whole(whole, inputs).expect("whole model runs");
-        let named: Vec<(String, Vec<u8>)> = whole
-            .inputs()
-            .iter()
-            .map(|s| s.name.clone())
-            .zip(inputs.iter().cloned())
-            .collect();
-        let got = verify::run_chain(&mut chain, &named).expect("chain runs");
-        let mismatch =
-            verify::compare(r, &expected, whole.outputs(), &got).expect("outputs present");
-        assert_eq!(
-            mismatch,
-            None,
-            "{name}: {} segments differ from the whole model",
-            segments.len()
-        );
-    }
+    let mismatch = verify::check(whole, &mut chain, reqs).expect("whole model and chain run");
+    assert_eq!(
+        mismatch,
+        None,
+        "{name}: {} segments differ from the whole model",
+        segments.len()
+    );
 }
 
 fn assert_balanced(name: &str, segments: &[Segment]) {
