@@ -159,6 +159,29 @@ fn check_appliance(uart: &str) {
         ("0", "0"),
         "{run}"
     );
+    // The camera drill: lost once, back, classifying again, never exited.
+    let drill = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL DRILL "))
+        .expect("drill line");
+    eprintln!("{run}\n{drill}");
+    assert_eq!(
+        field(drill, "alive="),
+        "1",
+        "the service kept running: {drill}"
+    );
+    assert!(
+        field(drill, "lost=") != "0" && field(drill, "recovered=") != "0",
+        "{drill}"
+    );
+    let (before, after): (u64, u64) = (
+        field(drill, "before=").parse().unwrap(),
+        field(drill, "after=").parse().unwrap(),
+    );
+    assert!(
+        after > before,
+        "classification went on after the camera came back: {drill}"
+    );
     let notify: Vec<&str> = uart
         .lines()
         .filter_map(|l| l.strip_prefix("EDGEPIPE-HIL NOTIFY "))

@@ -117,7 +117,7 @@ if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
   # Not through the `ep` function: $! must be edgepipe itself (the loader runs it in-process),
   # not a subshell, for SIGTERM to reach it.
   NOTIFY_SOCKET=/tmp/notify.sock WATCHDOG_USEC=1000000 /payload/lib/loader --library-path /payload/lib \
-    /payload/edgepipe run --config /payload/app/run.toml > /tmp/run.out 2> /tmp/run.err &
+    /payload/edgepipe run --config /payload/app/run.toml --stdout > /tmp/run.out 2> /tmp/run.err &
   app=$!
   n=0
   while ! grep -q "READY=1" /tmp/notify.log; do
@@ -137,6 +137,20 @@ if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
   while ! { grep -q "WATCHDOG=1" /tmp/notify.log && grep -q "STATUS=" /tmp/notify.log; }; do
     sleep 0.2; n=$((n + 1)); [ $n -lt 150 ] || break
   done
+  # Failure drill: the camera disappears (driver unbound) and comes back; the service keeps
+  # running and classifying.
+  before=$(grep -c "^EP1	C" /tmp/run.out || true)
+  echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind
+  sleep 1
+  echo vivid.0 > /sys/bus/platform/drivers/vivid/bind
+  n=0
+  while ! grep -q "camera recovered" /tmp/run.err; do
+    sleep 0.2; n=$((n + 1)); [ $n -lt 150 ] || break
+  done
+  sleep 2
+  after=$(grep -c "^EP1	C" /tmp/run.out || true)
+  alive=0; kill -0 $app 2>/dev/null && alive=1
+  echo "EDGEPIPE-HIL DRILL alive=$alive lost=$(grep -c "camera lost" /tmp/run.err) recovered=$(grep -c "camera recovered" /tmp/run.err) before=$before after=$after" >&3
   t0=$(uptime_ms)
   kill -TERM $app
   rc=0
