@@ -23,7 +23,10 @@ impl Notifier {
                 }
                 None => SocketAddr::from_pathname(&path).ok()?,
             };
-            Some((UnixDatagram::unbound().ok()?, addr))
+            let socket = UnixDatagram::unbound().ok()?;
+            // A receiver that stops reading must not stall the result loop.
+            socket.set_nonblocking(true).ok()?;
+            Some((socket, addr))
         });
         let ours = std::env::var("WATCHDOG_PID")
             .map_or(true, |p| p.trim() == std::process::id().to_string());
@@ -40,12 +43,17 @@ impl Notifier {
         self.watchdog.map(|w| w / 2)
     }
 
-    /// Sends one notification (e.g. `READY=1`); errors are logged, never fatal.
+    /// Sends one notification (e.g. `READY=1`) without waiting; errors are logged, never
+    /// fatal. A full receive queue drops the message: the next one carries the news.
     pub fn send(&self, message: &str) {
-        if let Some((socket, addr)) = &self.socket
-            && let Err(e) = socket.send_to_addr(message.as_bytes(), addr)
-        {
-            tracing::warn!(error = %e, "sd_notify failed");
+        if let Some((socket, addr)) = &self.socket {
+            match socket.send_to_addr(message.as_bytes(), addr) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    tracing::debug!(message, "sd_notify receiver busy; dropped");
+                }
+                Err(e) => tracing::warn!(error = %e, "sd_notify failed"),
+            }
         }
     }
 }

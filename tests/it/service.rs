@@ -252,3 +252,139 @@ fn configuration_errors_name_the_field() {
         text(&out)
     );
 }
+
+/// Failure drill: the UART's other end goes away while `run` runs. The service keeps
+/// classifying (on stdout), keeps pinging the watchdog, counts the lines the UART lost,
+/// and still stops cleanly. The test stops reading the notify socket near the end, as a
+/// hung manager would: that must not stall the service either.
+#[test]
+fn uart_peer_gone_under_run() {
+    let Some(data) = data_dir("uart_peer_gone_under_run") else {
+        return;
+    };
+    let dir = temp_dir("uart_peer_gone");
+    let pty = nix::pty::openpty(None, None).unwrap();
+    // openpty's ends are inherited across exec; the child must not keep the peer alive.
+    for fd in [pty.master.as_fd(), pty.slave.as_fd()] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .unwrap();
+    }
+    let tty = nix::unistd::ttyname(pty.slave.as_fd()).unwrap();
+    let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
+    let config = setup(
+        &dir,
+        &data,
+        "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
+        &extra,
+    );
+    let socket_path = dir.join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
+        .args(["run", "--stdout", "--config", config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "400000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = Pid::from_raw(child.id() as i32);
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY: {seen:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let before: Vec<String> = lines_rx.try_iter().collect();
+
+    // The peer goes: the pty's master end closes, so writes to the device fail and the
+    // device node is gone for reopening.
+    drop(pty.master);
+    drop(pty.slave);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running with the UART gone"
+    );
+    seen.clear();
+    assert!(
+        recv_until(&socket, "WATCHDOG=1", Duration::from_secs(5), &mut seen),
+        "still pinging: {seen:?}"
+    );
+
+    kill(pid, Signal::SIGTERM).unwrap();
+    let stop = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if stop.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            panic!("did not exit within 5 s of SIGTERM: {stderr}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let after: Vec<String> = lines_rx.iter().collect();
+
+    let last_seq = |lines: &[String]| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with("EP1\tC"))
+            .filter_map(|l| l.split('\t').nth(2)?.parse::<u64>().ok())
+            .max()
+    };
+    let (Some(seq_before), Some(seq_after)) = (last_seq(&before), last_seq(&after)) else {
+        panic!(
+            "classification lines before ({}) and after ({})",
+            before.len(),
+            after.len()
+        );
+    };
+    assert!(
+        seq_after > seq_before + 10,
+        "classifying went on: frame {seq_before} then {seq_after}"
+    );
+    assert!(
+        stderr.contains(tty.to_str().unwrap()) && stderr.contains("uart"),
+        "the UART failure is logged naming the device: {stderr}"
+    );
+    let uart_dropped = after
+        .iter()
+        .filter(|l| l.starts_with("EP1\tS"))
+        .filter_map(|l| {
+            let f = l.split('\t').find(|f| f.starts_with("uart_dropped="))?;
+            f["uart_dropped=".len()..].parse::<u64>().ok()
+        })
+        .max()
+        .unwrap_or(0);
+    eprintln!("uart drill: frames {seq_before} then {seq_after}; uart_dropped={uart_dropped}");
+    assert!(uart_dropped > 0, "lines lost to the UART are counted");
+}
