@@ -59,14 +59,68 @@ fn recv_until(socket: &UnixDatagram, want: &str, within: Duration, seen: &mut Ve
     false
 }
 
+/// A pty for the UART: the device path and both ends, which the child does not inherit
+/// (openpty's ends survive exec, and an inherited master would keep the peer alive).
+fn pty_uart() -> (nix::pty::OpenptyResult, std::path::PathBuf) {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    for fd in [pty.master.as_fd(), pty.slave.as_fd()] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .unwrap();
+    }
+    let tty = nix::unistd::ttyname(pty.slave.as_fd()).unwrap();
+    (pty, tty)
+}
+
+/// Starts `edgepipe run` on `config` as systemd would: a notify socket and a watchdog.
+fn start(dir: &Path, config: &Path, stdout: Stdio) -> (std::process::Child, UnixDatagram) {
+    let socket_path = dir.join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
+        .args(["run", "--stdout", "--config", config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "400000")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    (child, socket)
+}
+
+/// Waits for the child to exit, at most 5 s after `since` (when SIGTERM was sent).
+fn exit_within_5s(child: &mut std::process::Child, since: Instant) -> std::process::ExitStatus {
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if since.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("did not exit within 5 s of SIGTERM: {}", stderr_of(child));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn stderr_of(child: &mut std::process::Child) -> String {
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    stderr
+}
+
 #[test]
 fn systemd_contract_signals_reload_and_uart() {
     let Some(data) = data_dir("systemd_contract") else {
         return;
     };
     let dir = temp_dir("service");
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let tty = nix::unistd::ttyname(pty.slave.as_fd()).unwrap();
+    let (pty, tty) = pty_uart();
     let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
     let config = setup(
         &dir,
@@ -74,19 +128,7 @@ fn systemd_contract_signals_reload_and_uart() {
         "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
         &extra,
     );
-    let socket_path = dir.join("notify.sock");
-    let socket = UnixDatagram::bind(&socket_path).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
-        .args(["run", "--config", config.to_str().unwrap()])
-        .env("NOTIFY_SOCKET", &socket_path)
-        .env("WATCHDOG_USEC", "400000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (mut child, socket) = start(&dir, &config, Stdio::null());
     let pid = Pid::from_raw(child.id() as i32);
     let mut seen = Vec::new();
     assert!(
@@ -134,24 +176,9 @@ fn systemd_contract_signals_reload_and_uart() {
         recv_until(&socket, "STOPPING=1", Duration::from_secs(5), &mut seen),
         "STOPPING: {seen:?}"
     );
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            stop.elapsed() < Duration::from_secs(5),
-            "did not exit within 5 s of SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_within_5s(&mut child, stop);
     assert!(status.success(), "exit status {status:?}");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = stderr_of(&mut child);
     assert!(
         stderr.contains("new configuration rejected") && stderr.contains("source.fps"),
         "{stderr}"
@@ -263,16 +290,7 @@ fn uart_peer_gone_under_run() {
         return;
     };
     let dir = temp_dir("uart_peer_gone");
-    let pty = nix::pty::openpty(None, None).unwrap();
-    // openpty's ends are inherited across exec; the child must not keep the peer alive.
-    for fd in [pty.master.as_fd(), pty.slave.as_fd()] {
-        nix::fcntl::fcntl(
-            fd,
-            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-        )
-        .unwrap();
-    }
-    let tty = nix::unistd::ttyname(pty.slave.as_fd()).unwrap();
+    let (pty, tty) = pty_uart();
     let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
     let config = setup(
         &dir,
@@ -280,19 +298,7 @@ fn uart_peer_gone_under_run() {
         "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
         &extra,
     );
-    let socket_path = dir.join("notify.sock");
-    let socket = UnixDatagram::bind(&socket_path).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edgepipe"))
-        .args(["run", "--stdout", "--config", config.to_str().unwrap()])
-        .env("NOTIFY_SOCKET", &socket_path)
-        .env("WATCHDOG_USEC", "400000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (mut child, socket) = start(&dir, &config, Stdio::piped());
     let pid = Pid::from_raw(child.id() as i32);
     let stdout = child.stdout.take().unwrap();
     let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
@@ -332,26 +338,9 @@ fn uart_peer_gone_under_run() {
 
     kill(pid, Signal::SIGTERM).unwrap();
     let stop = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if stop.elapsed() > Duration::from_secs(5) {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
-            panic!("did not exit within 5 s of SIGTERM: {stderr}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_within_5s(&mut child, stop);
     assert!(status.success(), "exit status {status:?}");
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = stderr_of(&mut child);
     let after: Vec<String> = lines_rx.iter().collect();
 
     let last_seq = |lines: &[String]| {
