@@ -59,6 +59,17 @@ fn recv_until(socket: &UnixDatagram, want: &str, within: Duration, seen: &mut Ve
     false
 }
 
+/// A 30 fps pattern source through the model's 2 segments, protocol lines to `tty`.
+fn setup_pattern_with_uart(dir: &Path, data: &Path, tty: &Path) -> std::path::PathBuf {
+    let uart = format!("[uart]\ndevice = \"{}\"\n", tty.display());
+    setup(
+        dir,
+        data,
+        "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
+        &uart,
+    )
+}
+
 /// A pty for the UART: the device path and both ends, which the child does not inherit
 /// (openpty's ends survive exec, and an inherited master would keep the peer alive).
 fn pty_uart() -> (nix::pty::OpenptyResult, std::path::PathBuf) {
@@ -121,13 +132,7 @@ fn systemd_contract_signals_reload_and_uart() {
     };
     let dir = temp_dir("service");
     let (pty, tty) = pty_uart();
-    let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
-    let config = setup(
-        &dir,
-        &data,
-        "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
-        &extra,
-    );
+    let config = setup_pattern_with_uart(&dir, &data, &tty);
     let (mut child, socket) = start(&dir, &config, Stdio::null());
     let pid = Pid::from_raw(child.id() as i32);
     let mut seen = Vec::new();
@@ -291,13 +296,7 @@ fn uart_peer_gone_under_run() {
     };
     let dir = temp_dir("uart_peer_gone");
     let (pty, tty) = pty_uart();
-    let extra = format!("[uart]\ndevice = \"{}\"\n", tty.display());
-    let config = setup(
-        &dir,
-        &data,
-        "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30",
-        &extra,
-    );
+    let config = setup_pattern_with_uart(&dir, &data, &tty);
     let (mut child, socket) = start(&dir, &config, Stdio::piped());
     let pid = Pid::from_raw(child.id() as i32);
     let stdout = child.stdout.take().unwrap();
