@@ -1,64 +1,144 @@
-//! `edgepipe demo`: the main job on the embedded default, on any machine. Until the appliance
-//! exists: cut the repository's demo model and prove the segments chain to the whole model.
+//! `edgepipe demo`: the appliance on any Linux machine, with no camera, TPU, pins or serial
+//! port. The repository's ImageNet classifier is cut into latency-balanced segments that run
+//! pipelined on the CPU; the repository's photos stand in for the camera; the protocol lines
+//! go to stdout and the GPIO rules to the log.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use edgepipe::service::RunOptions;
+
+use super::balance::{Balance, BalanceArgs};
 use super::segment::SegmentArgs;
-use super::verify::VerifyArgs;
 
-/// `models/demo_mlp.tflite`, made by `cargo run --example make_demo_model`.
-const DEMO_MODEL: &[u8] = include_bytes!("../../models/demo_mlp.tflite");
+/// Made by tools/make-demo-model.sh (sources, licences and sha256 in models/README.md).
+const MODEL: (&str, &[u8]) = (
+    "efficientnet_lite0_uint8.tflite",
+    include_bytes!("../../models/efficientnet_lite0_uint8.tflite"),
+);
+const LABELS: (&str, &[u8]) = (
+    "imagenet_labels.txt",
+    include_bytes!("../../models/imagenet_labels.txt"),
+);
+const PHOTOS: [(&str, &[u8]); 4] = [
+    (
+        "chelsea.jpg",
+        include_bytes!("../../models/demo/chelsea.jpg"),
+    ),
+    ("coffee.jpg", include_bytes!("../../models/demo/coffee.jpg")),
+    ("rocket.jpg", include_bytes!("../../models/demo/rocket.jpg")),
+    (
+        "astronaut.jpg",
+        include_bytes!("../../models/demo/astronaut.jpg"),
+    ),
+];
 
-fn device() -> super::device_args::DeviceArgs {
-    super::device_args::DeviceArgs {
-        engine: Default::default(),
-        devices: Vec::new(),
-        edgetpu_lib: None,
-        lock_dir: None,
-        threads: 1,
-    }
+/// The embedded default configuration; the `{...}` are filled in with TOML strings.
+const CONFIG: &str = r#"# edgepipe demo: written by `edgepipe demo`; run it again with
+#   edgepipe run --stdout --config <this file>
+
+[source]
+kind = "images"          # the photos in turn, standing in for a camera
+path = {photos}
+fps = 15
+
+[model]
+segments = [{segments}]
+labels = {labels}
+
+[engine]
+provider = "builtin"     # TensorFlow Lite on the CPU, one thread per segment
+
+[classify]
+top_k = 3
+threshold = 0.2
+smoothing = 1            # the photos change every frame; a camera would smooth over 3
+
+[status]
+interval_s = 2
+
+[gpio]
+simulate = true          # no header pins here: each switch is a log line
+heartbeat = { pin = 29 }
+fault = { pin = 31 }
+
+[[gpio.rules]]
+pin = 13
+labels = ["Egyptian cat", "tabby", "tiger cat"]
+threshold = 0.4
+
+[[gpio.rules]]
+pin = 16
+labels = ["espresso"]
+threshold = 0.4
+"#;
+
+fn toml_string(path: &Path) -> String {
+    toml::Value::String(path.display().to_string()).to_string()
 }
 
-pub fn run(num_segments: usize, count: usize, out_dir: Option<PathBuf>) -> Result<()> {
-    let out_dir = out_dir.unwrap_or_else(|| std::env::temp_dir().join("edgepipe-demo"));
-    std::fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let model = out_dir.join("demo_mlp.tflite");
-    std::fs::write(&model, DEMO_MODEL)
-        .with_context(|| format!("cannot write {}", model.display()))?;
+fn write(dir: &Path, (name, bytes): (&str, &[u8])) -> Result<PathBuf> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// Writes the model, labels and photos, cuts the model, and returns the configuration file.
+pub fn prepare(dir: &Path, num_segments: usize) -> Result<PathBuf> {
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos)
+        .with_context(|| format!("cannot create {}", photos.display()))?;
+    for photo in PHOTOS {
+        write(&photos, photo)?;
+    }
+    let labels = write(dir, LABELS)?;
+    let model = write(dir, MODEL)?;
     super::segment::run(SegmentArgs {
-        model: model.clone(),
+        model,
         num_segments: Some(num_segments),
         cut_after: Vec::new(),
-        out_dir: out_dir.clone(),
+        out_dir: dir.to_path_buf(),
         json: false,
-        balance: super::balance::BalanceArgs {
-            balance: super::balance::Balance::Params,
-            invokes: 5,
+        balance: BalanceArgs {
+            balance: Balance::Latency,
+            invokes: 3,
             threshold: 0.05,
-            max_rounds: 6,
+            max_rounds: 4,
             compile_cmd: None,
         },
-        device: device(),
+        device: super::device_args::DeviceArgs {
+            engine: Default::default(),
+            devices: Vec::new(),
+            edgetpu_lib: None,
+            lock_dir: None,
+            threads: 1,
+        },
     })?;
+    let stem = MODEL.0.trim_end_matches(".tflite");
     let segments = (0..num_segments)
         .map(|i| {
-            out_dir.join(edgepipe::model::segment_file_name(
-                "demo_mlp",
-                i,
-                num_segments,
-            ))
+            let file = dir.join(edgepipe::model::segment_file_name(stem, i, num_segments));
+            toml_string(&file)
         })
-        .collect();
-    super::verify::run(VerifyArgs {
-        model,
-        segments,
-        count,
-        seed: 1,
-        input: Vec::new(),
-        device: device(),
-        json: false,
-    })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = CONFIG
+        .replace("{photos}", &toml_string(&photos))
+        .replace("{labels}", &toml_string(&labels))
+        .replace("{segments}", &segments);
+    write(dir, ("edgepipe.toml", text.as_bytes()))
+}
+
+pub fn run(num_segments: usize, frames: u64, out_dir: Option<PathBuf>) -> Result<()> {
+    let dir = out_dir.unwrap_or_else(|| std::env::temp_dir().join("edgepipe-demo"));
+    let config = prepare(&dir, num_segments)?;
+    tracing::info!(config = %config.display(), "demo: photos -> {num_segments} CPU segments -> protocol lines on stdout, GPIO in the log");
+    super::run::run_file(
+        &config,
+        RunOptions {
+            max_frames: (frames > 0).then_some(frames),
+            stdout: true,
+        },
+    )
 }

@@ -35,16 +35,18 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Cut the built-in demo model and prove the segments equal the whole model (no data,
-    /// camera or TPU needed).
+    /// Run the appliance on its embedded default: the repository's ImageNet model cut into
+    /// CPU segments, its photos as the camera, protocol lines on stdout, GPIO in the log (no
+    /// camera, TPU, pins or serial port needed).
     Demo {
         /// Number of segments.
         #[arg(long, short = 'n', default_value_t = 2)]
         num_segments: usize,
-        /// Random requests to verify.
-        #[arg(long, short = 'k', default_value_t = 100)]
-        count: usize,
-        /// Where to write the model and its segments (default: a temp directory).
+        /// Stop after this many classified frames (0: run until Ctrl-C).
+        #[arg(long, default_value_t = 60)]
+        frames: u64,
+        /// Where to write the model, its segments, the photos and the configuration (default:
+        /// a temp directory).
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
@@ -96,9 +98,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Command::Demo {
             num_segments,
-            count,
+            frames,
             out_dir,
-        } => demo::run(num_segments, count, out_dir),
+        } => demo::run(num_segments, frames, out_dir),
         Command::Inspect {
             model,
             num_segments,

@@ -25,13 +25,20 @@ pub struct RunArgs {
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
-    let mut config = Config::load(&a.config)?;
+    run_file(
+        &a.config,
+        RunOptions {
+            max_frames: a.frames,
+            stdout: a.stdout,
+        },
+    )
+}
+
+/// Runs the appliance on a configuration file until it is stopped, reloading on SIGHUP.
+pub fn run_file(file: &Path, options: RunOptions) -> Result<()> {
+    let mut config = Config::load(file)?;
     let signals = Signals::install()?;
     let notifier = Notifier::from_env();
-    let options = RunOptions {
-        max_frames: a.frames,
-        stdout: a.stdout,
-    };
     loop {
         tracing::info!(config = %config.file.display(), "starting");
         match service::run(&config, &signals, &notifier, &options)? {

@@ -10,6 +10,10 @@
 //! - a heartbeat line toggles on every frame;
 //! - a fault line is active while the camera or a TPU is failing.
 //!
+//! Rule and fault lines log each switch (info); the heartbeat does not. With `simulate = true`
+//! no chip is touched and those logs are the only output: the demo's GPIO on machines
+//! without the board's header.
+//!
 //! Every line is driven inactive (its safe state) when requested at start and again before it
 //! is released on shutdown. If the process dies, the kernel releases the lines and they keep
 //! their last value (the kernel does not reset them): put the safe state in hardware too
@@ -86,6 +90,9 @@ pub struct GpioConfig {
     /// Active while the camera or a TPU is failing.
     #[serde(default)]
     pub fault: Option<LineSpec>,
+    /// Log the lines' switches instead of driving them.
+    #[serde(default)]
+    pub simulate: bool,
 }
 
 /// Why a line cannot be used.
@@ -208,16 +215,37 @@ pub fn resolve(spec: &LineSpec) -> Result<(PathBuf, u32), GpioError> {
     }
 }
 
-/// One requested output line.
+/// One output line: requested from the kernel, or simulated (`request` is None).
 struct Output {
-    request: Request,
+    request: Option<Request>,
     offset: u32,
     name: String,
     active: bool,
+    /// Log each switch (not for the heartbeat, which switches every frame).
+    logged: bool,
 }
 
 impl Output {
-    fn open(spec: &LineSpec) -> Result<Output, GpioError> {
+    /// Checks what can be checked without the board's chips: a header pin exists, a line is named.
+    fn simulated(spec: &LineSpec, logged: bool) -> Result<Output, GpioError> {
+        if spec.pin.is_some() {
+            resolve(spec)?;
+        } else if spec.line.is_none() {
+            return Err(GpioError::Incomplete(describe(spec)));
+        }
+        Ok(Output {
+            request: None,
+            offset: 0,
+            name: describe(spec),
+            active: false,
+            logged,
+        })
+    }
+
+    fn open(spec: &LineSpec, simulate: bool, logged: bool) -> Result<Output, GpioError> {
+        if simulate {
+            return Output::simulated(spec, logged);
+        }
         let (chip, offset) = resolve(spec)?;
         let name = describe(spec);
         let mut builder = Request::builder();
@@ -235,10 +263,11 @@ impl Output {
             reason: e.to_string(),
         })?;
         Ok(Output {
-            request,
+            request: Some(request),
             offset,
             name,
             active: false,
+            logged,
         })
     }
 
@@ -251,13 +280,18 @@ impl Output {
         } else {
             Value::Inactive
         };
-        self.request
-            .set_value(self.offset, value)
-            .map_err(|e| GpioError::Set {
-                line: self.name.clone(),
-                reason: e.to_string(),
-            })?;
+        if let Some(request) = &self.request {
+            request
+                .set_value(self.offset, value)
+                .map_err(|e| GpioError::Set {
+                    line: self.name.clone(),
+                    reason: e.to_string(),
+                })?;
+        }
         self.active = active;
+        if self.logged {
+            tracing::info!(line = %self.name, active, simulated = self.request.is_none(), "gpio");
+        }
         Ok(())
     }
 }
@@ -319,15 +353,20 @@ impl GpioOutputs {
             .iter()
             .map(|r| {
                 Ok(Rule {
-                    output: Output::open(&r.line)?,
+                    output: Output::open(&r.line, config.simulate, true)?,
                     labels: r.labels.clone(),
                     threshold: r.threshold,
                     hysteresis: Hysteresis::new(r.on_after, r.off_after),
                 })
             })
             .collect::<Result<Vec<_>, GpioError>>()?;
-        let heartbeat = config.heartbeat.as_ref().map(Output::open).transpose()?;
-        let fault = config.fault.as_ref().map(Output::open).transpose()?;
+        let open = |spec: &LineSpec, logged| Output::open(spec, config.simulate, logged);
+        let heartbeat = config
+            .heartbeat
+            .as_ref()
+            .map(|s| open(s, false))
+            .transpose()?;
+        let fault = config.fault.as_ref().map(|s| open(s, true)).transpose()?;
         Ok(GpioOutputs {
             rules,
             heartbeat,

@@ -9,6 +9,7 @@
 //! - `balance`: latency-balanced cuts on real models
 //! - `capture`: photos to labels end to end, frame sources, bad input
 //! - `cli`: the commands, their files, output and exit codes
+//! - `demo`: the README's first command on the repository's model and photos
 //! - `engine`: both TensorFlow Lite providers; a fake libedgetpu up to the vendor boundary
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
@@ -16,6 +17,7 @@
 mod balance;
 mod capture;
 mod cli;
+mod demo;
 mod engine;
 mod fakes;
 mod fuzz;
