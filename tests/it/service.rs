@@ -376,3 +376,117 @@ fn uart_peer_gone_under_run() {
     eprintln!("uart drill: frames {seq_before} then {seq_after}; uart_dropped={uart_dropped}");
     assert!(uart_dropped > 0, "lines lost to the UART are counted");
 }
+
+/// A 2-segment model whose second segment fails at invoke, for real, on bright frames: the
+/// image's bytes (2x2 RGB) become indices into a 128-row EMBEDDING_LOOKUP table, and TensorFlow
+/// Lite refuses an index out of the table. Dark frames (every byte < 128) classify.
+fn write_lookup_drill_model(dir: &Path) -> [std::path::PathBuf; 2] {
+    use crate::tiny::{CAST, EMBEDDING_LOOKUP, INT32, Op, RESHAPE, T, Tiny, UINT8};
+    let t = |name: &str, shape: &[i32], dtype, data: Option<Vec<u8>>| T {
+        name: name.into(),
+        shape: shape.to_vec(),
+        dtype,
+        quant: (dtype == UINT8).then_some((1.0 / 256.0, 0)),
+        data,
+        ..Default::default()
+    };
+    let i32s = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let op = |code, inputs: &[i32], outputs: &[i32]| Op {
+        code,
+        inputs: inputs.to_vec(),
+        outputs: outputs.to_vec(),
+        ..Default::default()
+    };
+    let model = Tiny {
+        tensors: vec![
+            t("image", &[1, 2, 2, 3], UINT8, None),
+            t("pixels", &[1, 2, 2, 3], INT32, None),
+            t("flat_shape", &[1], INT32, Some(i32s(&[12]))),
+            t("indices", &[12], INT32, None),
+            t("table", &[128, 1], UINT8, Some((0..128).collect())),
+            t("rows", &[12, 1], UINT8, None),
+            t("scores_shape", &[2], INT32, Some(i32s(&[1, 12]))),
+            t("scores", &[1, 12], UINT8, None),
+        ],
+        ops: vec![
+            op(CAST, &[0], &[1]),
+            op(RESHAPE, &[1, 2], &[3]),
+            op(EMBEDDING_LOOKUP, &[3, 4], &[5]),
+            op(RESHAPE, &[5, 6], &[7]),
+        ],
+        inputs: vec![0],
+        outputs: vec![7],
+        subgraphs: 1,
+    };
+    let whole = dir.join("drill.tflite");
+    std::fs::write(&whole, model.bytes()).unwrap();
+    let out = edgepipe(&[
+        "segment",
+        whole.to_str().unwrap(),
+        "--cut-after",
+        "indices",
+        "--out-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    [0, 1].map(|i| dir.join(format!("drill_segment_{i}_of_2.tflite")))
+}
+
+#[test]
+fn a_segment_failing_under_run_stops_the_service_with_exit_1() {
+    let dir = temp_dir("segment-fails");
+    let segments = write_lookup_drill_model(&dir);
+    let photos = dir.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    // In name order: a dark frame (classifies, so READY=1 comes), then a bright one (fails).
+    for (name, value) in [("a_dark.png", 40u8), ("b_bright.png", 250)] {
+        image::RgbImage::from_pixel(64, 48, image::Rgb([value; 3]))
+            .save(photos.join(name))
+            .unwrap();
+    }
+    let labels: String = (0..12).map(|i| format!("class {i}\n")).collect();
+    std::fs::write(dir.join("labels.txt"), labels).unwrap();
+    let config = dir.join("edgepipe.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[source]\nkind = \"images\"\npath = \"photos\"\nfps = 10\n[model]\nsegments = [{:?}, {:?}]\nlabels = \"labels.txt\"\n",
+            segments[0], segments[1]
+        ),
+    )
+    .unwrap();
+
+    let started = Instant::now();
+    let (mut child, socket) = start(&dir, &config, Stdio::piped());
+    let mut seen = Vec::new();
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY: {seen:?} {}",
+        stderr_of(&mut child)
+    );
+    // No signal: the failure alone must end the run, non-zero, for systemd to restart it.
+    let status = exit_within_5s(&mut child, started);
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let stderr = stderr_of(&mut child);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("segment 1") && stderr.contains("out of bounds"),
+        "the error names the segment and TensorFlow Lite's reason: {stderr}"
+    );
+    // Frame 0 (dark) was classified and written; the run ended with a status line.
+    let lines: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| protocol::parse(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    assert!(
+        lines.iter().any(|f| f[0] == "C" && f[1] == "0"),
+        "frame 0 classified: {stdout}"
+    );
+    assert_eq!(lines.last().unwrap()[0], "S", "{stdout}");
+}

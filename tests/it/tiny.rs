@@ -5,10 +5,14 @@ use flatbuffers::{FlatBufferBuilder, WIPOffset};
 
 /// Builtin op codes used here.
 pub const ADD: i32 = 0;
+pub const EMBEDDING_LOOKUP: i32 = 7;
 pub const RELU: i32 = 19;
+pub const RESHAPE: i32 = 22;
 pub const CUSTOM: i32 = 32;
+pub const CAST: i32 = 53;
 /// Tensor types.
 pub const FLOAT32: u8 = 0;
+pub const INT32: u8 = 2;
 pub const UINT8: u8 = 3;
 
 /// One tensor.
