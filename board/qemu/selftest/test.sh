@@ -16,10 +16,13 @@ echo "uart: host sent '$reply'"
 echo "EDGEPIPE-HIL GOT $reply" >&3
 
 # The firmware itself, when the payload carries it: its main job on the embedded default.
+# Reported as frame=top-1 pairs (spaces as _; nothing after = when no class passed).
 if [ -x /payload/edgepipe ]; then
-  /payload/lib/loader --library-path /payload/lib /payload/edgepipe demo --count 20 --out-dir /tmp/demo > /tmp/demo.log 2>&1
-  cat /tmp/demo.log
-  echo "EDGEPIPE-HIL EDGEPIPE $(tail -1 /tmp/demo.log)" >&3
+  rc=0
+  /payload/lib/loader --library-path /payload/lib /payload/edgepipe demo --frames 4 --out-dir /tmp/demo > /tmp/demo.out 2> /tmp/demo.err || rc=$?
+  tail -3 /tmp/demo.err
+  pairs=$(grep "^EP1	C	" /tmp/demo.out | cut -f3,6 | sed 's/	[^:]*:[^:]*:/=/; s/	.*$/=/; s/ /_/g' | tr '\n' ',' || true)
+  echo "EDGEPIPE-HIL DEMO rc=$rc frames=$pairs" >&3
 fi
 
 # The firmware's own capture path against vivid.
@@ -151,13 +154,29 @@ if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
   after=$(grep -c "^EP1	C" /tmp/run.out || true)
   alive=0; kill -0 $app 2>/dev/null && alive=1
   echo "EDGEPIPE-HIL DRILL alive=$alive lost=$(grep -c "camera lost" /tmp/run.err) recovered=$(grep -c "camera recovered" /tmp/run.err) before=$before after=$after" >&3
+  # Reload (SIGHUP) with relay0's rule on the label the camera shows now: relay0 must follow.
+  # (Only lines with a class above the threshold have a ':'; field 6 is "index:score:label".)
+  label=$(grep "^EP1	C	.*:" /tmp/run.out | tail -1 | cut -f6 | sed 's/^[^:]*:[^:]*://')
+  sed "s|\"no such label\"|\"$label\"|" /payload/app/run.toml > /tmp/rule.toml
+  cp /tmp/rule.toml /payload/app/run.toml
+  kill -HUP $app
+  n=0
+  while [ "$(grep -c "READY=1" /tmp/notify.log)" -lt 2 ]; do
+    sleep 0.2; n=$((n + 1)); [ $n -lt 150 ] || break
+  done
+  on=0 n=0
+  while [ $n -lt 100 ]; do
+    [ "$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value")" = 1 ] && { on=1; break; }
+    sleep 0.1; n=$((n + 1))
+  done
+  echo "EDGEPIPE-HIL RULE label=$label relay0_on=$on" >&3
   t0=$(uptime_ms)
   kill -TERM $app
   rc=0
   wait $app || rc=$?
   t1=$(uptime_ms)
   kill $listener 2>/dev/null || true
-  echo "EDGEPIPE-HIL RUN rc=$rc stop_ms=$((t1 - t0)) heartbeat=$beats rule=$rule fault=$fault" >&3
+  echo "EDGEPIPE-HIL RUN rc=$rc stop_ms=$((t1 - t0)) heartbeat=$beats rule=$rule fault=$fault relay0_after=$(cat "$HIL_GPIO_SYSFS/sim_gpio0/value")" >&3
   sed 's/^/EDGEPIPE-HIL NOTIFY /' /tmp/notify.log >&3
   tail -3 /tmp/run.err | sed 's/^/EDGEPIPE-HIL RUNLOG /' >&3
 fi
