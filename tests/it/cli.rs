@@ -3,7 +3,7 @@
 use edgepipe::model::Model;
 use tflite::model::stl::vector::VectorSlice;
 
-use crate::util::{data_dir, edgepipe, temp_dir, text};
+use crate::util::{data_dir, edgepipe, segment, temp_dir, text};
 
 const MODEL: &str = "coral/mobilenet_v1_0.25_128_quant.tflite";
 
@@ -71,15 +71,7 @@ fn verify_detects_a_changed_weight() {
     };
     let out_dir = temp_dir("verify_detects");
     let model = dir.join(MODEL);
-    let out = edgepipe(&[
-        "segment",
-        model.to_str().unwrap(),
-        "-n",
-        "2",
-        "--out-dir",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    segment(&model, &["-n", "2"], &out_dir);
     let seg0 = out_dir.join("mobilenet_v1_0.25_128_quant_segment_0_of_2.tflite");
     let seg1 = out_dir.join("mobilenet_v1_0.25_128_quant_segment_1_of_2.tflite");
 

@@ -14,20 +14,12 @@ use nix::unistd::Pid;
 use edgepipe::config::Config;
 use edgepipe::output::protocol;
 
-use crate::util::{data_dir, edgepipe, temp_dir, text};
+use crate::util::{data_dir, edgepipe, segment, temp_dir, text};
 
 /// Writes a model's 2 segments, its labels and a config using `source` into `dir`.
 fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> std::path::PathBuf {
     let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
-    let out = edgepipe(&[
-        "segment",
-        model.to_str().unwrap(),
-        "-n",
-        "2",
-        "--out-dir",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    segment(&model, &["-n", "2"], dir);
     std::fs::copy(
         data.join("coral/imagenet_labels.txt"),
         dir.join("labels.txt"),
@@ -420,15 +412,7 @@ fn write_lookup_drill_model(dir: &Path) -> [std::path::PathBuf; 2] {
     };
     let whole = dir.join("drill.tflite");
     std::fs::write(&whole, model.bytes()).unwrap();
-    let out = edgepipe(&[
-        "segment",
-        whole.to_str().unwrap(),
-        "--cut-after",
-        "indices",
-        "--out-dir",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out));
+    segment(&whole, &["--cut-after", "indices"], dir);
     [0, 1].map(|i| dir.join(format!("drill_segment_{i}_of_2.tflite")))
 }
 

@@ -43,6 +43,15 @@ pub fn edgepipe(args: &[&str]) -> Output {
         .expect("run edgepipe")
 }
 
+/// `edgepipe segment MODEL <how> --out-dir OUT_DIR`, which must succeed.
+pub fn segment(model: &Path, how: &[&str], out_dir: &Path) {
+    let mut args = vec!["segment", model.to_str().unwrap()];
+    args.extend_from_slice(how);
+    args.extend(["--out-dir", out_dir.to_str().unwrap()]);
+    let out = edgepipe(&args);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
 /// stdout and stderr of a run, for assertion messages.
 pub fn text(out: &Output) -> String {
     format!(
