@@ -21,6 +21,10 @@
 //! - **Shutdown.** An empty push, [`Sender::close`], [`Monitor::close`] or dropping the
 //!   [`Sender`] ends the stream: queued requests finish, then `pop` returns `Ok(None)`.
 //!   Dropping the [`Receiver`] abandons what is in flight and joins every stage thread.
+//! - **Cancel.** [`Monitor::cancel`] ends the stream and gives up the requests in flight:
+//!   stages stop invoking (an invoke already running finishes: engines cannot be
+//!   interrupted), `pop` discards what is left and returns `Ok(None)`; it counts them
+//!   ([`Receiver::cancelled`]). For a shutdown that must not wait for slow stages.
 //!
 //! What blocks: `push` (no free slot), `pop` (no result yet), and each stage's
 //! `Engine::invoke` (the device). Nothing else waits.
@@ -203,6 +207,8 @@ struct Shared {
     failure: Mutex<Option<StageFailure>>,
     /// The receiver is gone: stages stop working and exit.
     abandoned: AtomicBool,
+    /// Cancelled: stages pass requests on without running them, `pop` discards them.
+    cancelled: AtomicBool,
     /// One per waiting party: stage i at i, the receiver at N, the sender at N + 1.
     signals: Box<[Signal]>,
     counters: Box<[StageCounters]>,
@@ -381,6 +387,7 @@ pub fn build(
         failed_seq: AtomicU64::new(u64::MAX),
         failure: Mutex::new(None),
         abandoned: AtomicBool::new(false),
+        cancelled: AtomicBool::new(false),
         signals: (0..n + 2).map(|_| Signal::default()).collect(),
         counters: (0..n).map(|_| StageCounters::default()).collect(),
         inputs: routes.input_specs.clone(),
@@ -457,6 +464,7 @@ pub fn build(
         last: next_rx,
         free: free_tx,
         popped: 0,
+        cancelled: 0,
         threads,
         routes: routes.outputs,
     };
@@ -495,7 +503,9 @@ impl Stage {
             processed += 1;
             let live =
                 slot.failure.is_none() && slot.seq < self.shared.failed_seq.load(Ordering::Acquire);
-            if live && !self.shared.abandoned.load(Ordering::Acquire) {
+            let stopped = self.shared.abandoned.load(Ordering::Acquire)
+                || self.shared.cancelled.load(Ordering::Acquire);
+            if live && !stopped {
                 let started = Instant::now();
                 match self.invoke(&mut slot) {
                     Ok(()) => counters.record_invoke(started.elapsed().as_nanos() as u64),
@@ -806,6 +816,7 @@ pub struct Receiver {
     last: Consumer<Slot>,
     free: Producer<Slot>,
     popped: u64,
+    cancelled: u64,
     threads: Vec<JoinHandle<()>>,
     routes: Vec<usize>,
 }
@@ -895,6 +906,12 @@ impl Receiver {
                 self.recycle(slot);
                 continue;
             }
+            // Acquire pairs with cancel's Release: a slot popped after it may be unfinished.
+            if self.shared.cancelled.load(Ordering::Acquire) {
+                self.cancelled += 1;
+                self.recycle(slot);
+                continue;
+            }
             return Ok(Some(Output {
                 slot: Some(slot),
                 receiver: self,
@@ -907,6 +924,11 @@ impl Receiver {
         Monitor {
             shared: self.shared.clone(),
         }
+    }
+
+    /// Requests given up by [`Monitor::cancel`] (discarded by `pop`).
+    pub fn cancelled(&self) -> u64 {
+        self.cancelled
     }
 }
 
@@ -943,6 +965,12 @@ impl Monitor {
     /// Ends the stream, like an empty push. Exactly one of concurrent closes succeeds.
     pub fn close(&self) -> Result<(), AlreadyClosed> {
         self.shared.close()
+    }
+
+    /// Ends the stream and gives up the requests in flight (see the module's **Cancel**).
+    pub fn cancel(&self) {
+        self.shared.cancelled.store(true, Ordering::Release);
+        let _ = self.shared.close();
     }
 
     /// A snapshot of the statistics (allocates; not for the per-request path).

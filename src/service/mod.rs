@@ -19,6 +19,7 @@ pub mod notify;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use crate::capture::camera::{CameraConfig, ResilientCamera};
@@ -33,6 +34,10 @@ use crate::output::protocol::{self, Status};
 use crate::output::uart::Uart;
 use crate::pipeline::{self, PipelineConfig, PopError, Tag};
 pub use notify::Notifier;
+
+/// How long the frames in flight may take to drain at a stop before they are given up. The
+/// unit's TimeoutStopSec is 10 s, and an invoke already running still finishes after this.
+const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 
 /// Why the service could not start or had to stop.
 #[derive(Debug, thiserror::Error)]
@@ -239,10 +244,13 @@ pub fn run(
         &mut stdout,
     );
 
+    // The results loop drops `drained` when it is done; capture gives it DRAIN_LIMIT.
+    let (drained, drain_done) = channel::<()>();
     let outcome = std::thread::scope(|scope| -> Result<Outcome, ServiceError> {
         // Capture: never waits for the pipeline.
         let capture = scope.spawn({
             let (stop, terminate, counters) = (&stop, &signals.terminate, &counters);
+            let monitor = monitor.clone();
             move || {
                 let mut resampler: Option<Resampler> = None;
                 while !stop.load(Ordering::Relaxed) && !terminate.load(Ordering::Relaxed) {
@@ -293,8 +301,16 @@ pub fn run(
                         .dropped
                         .store(tx.live_dropped() + source.dropped(), Ordering::Relaxed);
                 }
-                // Closing the sender ends the stream: the results loop drains and stops.
+                // Closing the sender ends the stream: the results loop drains and stops, unless
+                // a slow stage would hold the stop past systemd's limit.
                 drop(tx);
+                if let Err(RecvTimeoutError::Timeout) = drain_done.recv_timeout(DRAIN_LIMIT) {
+                    tracing::warn!(
+                        limit_s = DRAIN_LIMIT.as_secs_f64(),
+                        "frames in flight did not drain in time: giving them up"
+                    );
+                    monitor.cancel();
+                }
             }
         });
 
@@ -400,10 +416,12 @@ pub fn run(
             }
         };
         stop.store(true, Ordering::Relaxed);
+        drop(drained);
         let _ = capture.join();
-        // The last word: every frame taken is classified, dropped (counted), or was in flight.
+        // The last word: every frame taken is classified, dropped (counted, with those given
+        // up at a slow stop), or was in flight.
         status.captured = counters.captured.load(Ordering::Relaxed);
-        status.dropped = counters.dropped.load(Ordering::Relaxed);
+        status.dropped = counters.dropped.load(Ordering::Relaxed) + rx.cancelled();
         status.errors = counters.errors.load(Ordering::Relaxed);
         emit(&protocol::status(&status), &uart, &mut stdout);
         result?;

@@ -590,3 +590,31 @@ fn live_pushes_never_wait_and_keep_the_newest_frame() {
         let _ = sent;
     });
 }
+
+#[test]
+fn cancel_gives_up_the_requests_in_flight_without_running_them() {
+    within(10, "cancel", || {
+        let mut stages = add_chain(3, 1);
+        stages
+            .iter_mut()
+            .for_each(|s| s.delay = Duration::from_millis(50));
+        let invokes: Vec<_> = stages.iter().map(|s| s.invokes.clone()).collect();
+        let (mut tx, mut rx) = pipeline::build(boxed(stages), &config(7)).unwrap();
+        for i in 0..7 {
+            tx.push(&[&[i]]).unwrap();
+        }
+        let first = rx.pop().unwrap().expect("a first result");
+        assert_eq!(first.tensor(0).1, &[3]);
+        drop(first);
+        rx.monitor().cancel();
+        assert!(rx.pop().unwrap().is_none(), "nothing after a cancel");
+        assert!(rx.pop().unwrap().is_none());
+        let ran: u64 = invokes.iter().map(|n| n.load(Ordering::SeqCst)).sum();
+        assert!(
+            ran < 3 * 7,
+            "{ran} invokes: the cancelled requests did not all run"
+        );
+        assert_eq!(rx.cancelled(), 6, "every request is a result or counted");
+        assert!(tx.push(&[&[9]]).is_err(), "the stream is closed");
+    });
+}

@@ -97,13 +97,21 @@ fn start(dir: &Path, config: &Path, stdout: Stdio) -> (std::process::Child, Unix
 
 /// Waits for the child to exit, at most 5 s after `since` (when SIGTERM was sent).
 fn exit_within_5s(child: &mut std::process::Child, since: Instant) -> std::process::ExitStatus {
+    exit_within(child, since, 5)
+}
+
+fn exit_within(
+    child: &mut std::process::Child,
+    since: Instant,
+    secs: u64,
+) -> std::process::ExitStatus {
     loop {
         if let Some(s) = child.try_wait().unwrap() {
             return s;
         }
-        if since.elapsed() > Duration::from_secs(5) {
+        if since.elapsed() > Duration::from_secs(secs) {
             let _ = child.kill();
-            panic!("did not exit within 5 s of SIGTERM: {}", stderr_of(child));
+            panic!("did not exit within {secs} s: {}", stderr_of(child));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -473,4 +481,53 @@ fn a_segment_failing_under_run_stops_the_service_with_exit_1() {
         "frame 0 classified: {stdout}"
     );
     assert_eq!(lines.last().unwrap()[0], "S", "{stdout}");
+}
+
+/// The watchdog proves results come out, not that the process lives: with a stage that takes
+/// seconds per frame (InceptionV3, ~7 s per invoke here, cut in 2) and a 0.4 s watchdog, the
+/// pings come only with results, far fewer than a timer would send, so systemd would restart a
+/// service whose TPU or stage hangs. And a stop does not wait for 5 slow frames to drain.
+#[test]
+fn watchdog_pings_follow_results_not_time() {
+    let Some(data) = data_dir("watchdog_follows_results") else {
+        return;
+    };
+    let dir = temp_dir("watchdog");
+    let model = data.join("generated/keras_inception_v3_299_random_logits_quant.tflite");
+    segment(&model, &["-n", "2"], &dir);
+    let config = dir.join("edgepipe.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[source]\nkind = \"pattern\"\nsize = \"320x240\"\nfps = 30\n[model]\nsegments = [\"keras_inception_v3_299_random_logits_quant_segment_0_of_2.tflite\", \"keras_inception_v3_299_random_logits_quant_segment_1_of_2.tflite\"]\nlabels = {:?}\n",
+            data.join("labels/imagenet1000_torchvision.txt")
+        ),
+    )
+    .unwrap();
+    let (mut child, socket) = start(&dir, &config, Stdio::null());
+    let mut seen = Vec::new();
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(90), &mut seen),
+        "READY: {seen:?} {}",
+        stderr_of(&mut child)
+    );
+    // 10 s of messages: a 0.2 s timer would ping 50 times; results come every few seconds.
+    let mut window = Vec::new();
+    recv_until(&socket, "never", Duration::from_secs(10), &mut window);
+    let stop = Instant::now();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let pings = window
+        .iter()
+        .filter(|m| m.starts_with("WATCHDOG=1"))
+        .count();
+    assert!(
+        (1..=6).contains(&pings),
+        "{pings} pings in 10 s, expected one per result: {window:?}"
+    );
+    // SIGTERM ends it before systemd's TimeoutStopSec (10 s), though draining the frames in
+    // flight would take ~15 s: after 2 s they are given up (the invokes running finish).
+    let status = exit_within(&mut child, stop, 10);
+    let stderr = stderr_of(&mut child);
+    assert!(status.success(), "{status:?} {stderr}");
+    assert!(stderr.contains("giving them up"), "{stderr}");
 }
