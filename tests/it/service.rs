@@ -527,6 +527,10 @@ fn watchdog_pings_follow_results_not_time() {
     // SIGTERM ends it before systemd's TimeoutStopSec (10 s), though draining the frames in
     // flight would take ~15 s: after 2 s they are given up (the invokes running finish).
     let status = exit_within(&mut child, stop, 10);
+    eprintln!(
+        "watchdog: {pings} WATCHDOG=1 in 10 s of results; stopped in {:.1} s",
+        stop.elapsed().as_secs_f64()
+    );
     let stderr = stderr_of(&mut child);
     assert!(status.success(), "{status:?} {stderr}");
     assert!(stderr.contains("giving them up"), "{stderr}");
