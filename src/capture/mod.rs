@@ -99,11 +99,13 @@ pub struct Images {
     sequence: u64,
     started: Instant,
     repeat: bool,
+    pacer: Pacer,
 }
 
 impl Images {
-    /// Decodes every PNG, JPEG and BMP file of `path` (a directory or one image).
-    pub fn open(path: &Path, repeat: bool) -> Result<Images, CaptureError> {
+    /// Decodes every PNG, JPEG and BMP file of `path` (a directory or one image), to be shown
+    /// at `fps` (0: as fast as they are taken).
+    pub fn open(path: &Path, repeat: bool, fps: f64) -> Result<Images, CaptureError> {
         let io = |e: std::io::Error| CaptureError::Io {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -139,6 +141,7 @@ impl Images {
             sequence: 0,
             started: Instant::now(),
             repeat,
+            pacer: Pacer::new(fps),
         })
     }
 }
@@ -151,6 +154,7 @@ impl FrameSource for Images {
             }
             self.next = 0;
         }
+        self.pacer.wait();
         let (data, layout) = &self.frames[self.next];
         self.next += 1;
         self.sequence += 1;

@@ -116,10 +116,9 @@ fn open_source(
                     .with_stop(stop),
             )
         }
-        Source::Images { path, fps } => Box::new(Paced::new(
-            Images::open(path, true).map_err(|e| setup("source", e))?,
-            *fps,
-        )),
+        Source::Images { path, fps } => {
+            Box::new(Images::open(path, true, *fps).map_err(|e| setup("source", e))?)
+        }
         Source::Video {
             path,
             width,
@@ -128,43 +127,6 @@ fn open_source(
         } => Box::new(RawVideo::open(path, *width, *height, *fps).map_err(|e| setup("source", e))?),
         Source::Pattern { width, height, fps } => Box::new(Pattern::new(*width, *height, *fps)),
     })
-}
-
-/// Paces a source that has no rate of its own.
-struct Paced<S> {
-    inner: S,
-    period: Duration,
-    next: Instant,
-}
-
-impl<S: FrameSource> Paced<S> {
-    fn new(inner: S, fps: f64) -> Paced<S> {
-        let period = if fps > 0.0 {
-            Duration::from_secs_f64(1.0 / fps)
-        } else {
-            Duration::ZERO
-        };
-        Paced {
-            inner,
-            period,
-            next: Instant::now(),
-        }
-    }
-}
-
-impl<S: FrameSource> FrameSource for Paced<S> {
-    fn dropped(&self) -> u64 {
-        self.inner.dropped()
-    }
-
-    fn next_frame(&mut self) -> Result<crate::capture::Frame<'_>, CaptureError> {
-        let now = Instant::now();
-        if self.next > now {
-            std::thread::sleep(self.next - now);
-        }
-        self.next = self.next.max(now) + self.period;
-        self.inner.next_frame()
-    }
 }
 
 /// Counters shared by the two threads.

@@ -61,7 +61,7 @@ fn photos_are_classified_end_to_end() {
         .unwrap();
         let labels = Labels::load(&dir.join(labels), classifier.classes()).unwrap();
         for (photo, expected) in photos.iter() {
-            let mut source = Images::open(&dir.join(photo), false).unwrap();
+            let mut source = Images::open(&dir.join(photo), false, 0.0).unwrap();
             let frame = source.next_frame().unwrap();
             let resampler = Resampler::new(frame.layout, w, h, Fit::Stretch, encoding).unwrap();
             resampler.convert(frame.data, interp.input_mut(0)).unwrap();
@@ -147,14 +147,14 @@ fn bad_input_is_named() {
     let dir = temp_dir("capture_bad_input");
     let corrupt = dir.join("corrupt.png");
     std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\n this is not really a png").unwrap();
-    let err = Images::open(&corrupt, false).err().unwrap();
+    let err = Images::open(&corrupt, false, 0.0).err().unwrap();
     assert!(
         matches!(err, CaptureError::Decode { .. }) && err.to_string().contains("corrupt.png"),
         "{err}"
     );
     let empty = temp_dir("capture_empty_dir");
     assert!(matches!(
-        Images::open(&empty, true),
+        Images::open(&empty, true, 0.0),
         Err(CaptureError::Empty(_))
     ));
 
