@@ -17,8 +17,6 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use edgepipe::engine::{Engine, EngineError, TensorSpec};
-use edgepipe::model::DType;
 use edgepipe::pipeline::{self, PipelineConfig};
 
 const STAGES: usize = 3;
@@ -40,40 +38,11 @@ trait Chain {
 
 // --- edgepipe ------------------------------------------------------------------------------
 
-struct CopyStage {
-    specs: (Vec<TensorSpec>, Vec<TensorSpec>),
-    data: [u8; BYTES],
-}
-
-impl Engine for CopyStage {
-    fn inputs(&self) -> &[TensorSpec] {
-        &self.specs.0
-    }
-    fn outputs(&self) -> &[TensorSpec] {
-        &self.specs.1
-    }
-    fn input_mut(&mut self, _: usize) -> &mut [u8] {
-        &mut self.data
-    }
-    fn output(&self, _: usize) -> &[u8] {
-        &self.data
-    }
-    fn invoke(&mut self) -> Result<(), EngineError> {
-        work(&mut self.data);
-        Ok(())
-    }
-}
+#[path = "../tests/support/add_stage.rs"]
+mod add_stage;
 
 fn edgepipe_chain() -> (pipeline::Sender, pipeline::Receiver) {
-    let spec = |i: usize| TensorSpec::new(&format!("t{i}"), DType::Uint8, &[BYTES]);
-    let engines: Vec<Box<dyn Engine>> = (0..STAGES)
-        .map(|i| {
-            Box::new(CopyStage {
-                specs: (vec![spec(i)], vec![spec(i + 1)]),
-                data: [0; BYTES],
-            }) as Box<dyn Engine>
-        })
-        .collect();
+    let engines = add_stage::boxed(add_stage::add_chain(STAGES, BYTES));
     pipeline::build(engines, &PipelineConfig::default()).expect("pipeline")
 }
 

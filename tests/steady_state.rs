@@ -16,7 +16,7 @@ use std::time::Duration;
 /// One test at a time: both measure the whole process.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-use edgepipe::engine::{Engine, EngineError, Interpreter, TensorSpec};
+use edgepipe::engine::{Engine, Interpreter, TensorSpec};
 use edgepipe::model::{self, DType, Model};
 use edgepipe::partition;
 use edgepipe::pipeline::{self, PipelineConfig};
@@ -63,45 +63,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-struct Copy {
-    specs: (Vec<TensorSpec>, Vec<TensorSpec>),
-    data: Vec<u8>,
-}
+#[path = "support/add_stage.rs"]
+mod add_stage;
 
-impl Engine for Copy {
-    fn inputs(&self) -> &[TensorSpec] {
-        &self.specs.0
-    }
-    fn outputs(&self) -> &[TensorSpec] {
-        &self.specs.1
-    }
-    fn input_mut(&mut self, _: usize) -> &mut [u8] {
-        &mut self.data
-    }
-    fn output(&self, _: usize) -> &[u8] {
-        &self.data
-    }
-    fn invoke(&mut self) -> Result<(), EngineError> {
-        self.data.iter_mut().for_each(|b| *b = b.wrapping_add(1));
-        Ok(())
-    }
-}
-
-/// `stages` copy stages t0 -> t1 -> ... over `bytes`-byte tensors.
+/// `stages` stages t0 -> t1 -> ... adding 1 over `bytes`-byte tensors.
 fn copy_chain(stages: usize, bytes: usize) -> Vec<Box<dyn Engine>> {
-    let spec = |n: &str| TensorSpec::new(n, DType::Uint8, &[1, bytes]);
-    (0..stages)
-        .map(|i| {
-            let specs = (
-                vec![spec(&format!("t{i}"))],
-                vec![spec(&format!("t{}", i + 1))],
-            );
-            Box::new(Copy {
-                specs,
-                data: vec![0; bytes],
-            }) as Box<dyn Engine>
-        })
-        .collect()
+    add_stage::boxed(add_stage::add_chain(stages, bytes))
 }
 
 /// Pushes and pops `n` requests with the producer on another thread; returns the
