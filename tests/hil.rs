@@ -143,10 +143,7 @@ labels = ["no such label"]
 /// numbers rising; the heartbeat toggling, the never-matching rule and the fault line inactive;
 /// the camera drill; after a reload, the rule on the camera's label switching its line on.
 fn check_appliance(uart: &str) {
-    let run = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL RUN "))
-        .unwrap_or_else(|| panic!("no RUN line:\n{uart}"));
+    let run = report(uart, "RUN");
     assert_eq!(field(run, "rc="), "0", "{run}\n{uart}");
     let stop_ms: u64 = field(run, "stop_ms=").parse().unwrap();
     assert!(stop_ms < 5000, "stopped in {stop_ms} ms");
@@ -161,10 +158,7 @@ fn check_appliance(uart: &str) {
         "{run}"
     );
     // The camera drill: lost once, back, classifying again, never exited.
-    let drill = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL DRILL "))
-        .expect("drill line");
+    let drill = report(uart, "DRILL");
     eprintln!("{run}\n{drill}");
     assert_eq!(
         field(drill, "alive="),
@@ -185,10 +179,7 @@ fn check_appliance(uart: &str) {
     );
     // Reloaded with relay0's rule on the label the camera showed: the line switched on, and
     // went back to its safe state when the service stopped.
-    let rule = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL RULE "))
-        .expect("rule line");
+    let rule = report(uart, "RULE");
     eprintln!("{rule}");
     assert!(!field(rule, "label=").is_empty(), "{rule}");
     assert_eq!(
@@ -233,6 +224,14 @@ fn check_appliance(uart: &str) {
     );
 }
 
+/// The guest's `EDGEPIPE-HIL <kind> ...` line; fails the test with the whole log without it.
+fn report<'a>(uart: &'a str, kind: &str) -> &'a str {
+    let prefix = format!("EDGEPIPE-HIL {kind} ");
+    uart.lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {kind} line:\n{uart}"))
+}
+
 fn field<'a>(line: &'a str, key: &str) -> &'a str {
     line.split_whitespace()
         .find_map(|w| w.strip_prefix(key))
@@ -242,10 +241,7 @@ fn field<'a>(line: &'a str, key: &str) -> &'a str {
 /// `edgepipe demo` in the guest: at least 4 frames, each photo given its top-1 (the same as on
 /// the host: tests/it/demo.rs).
 fn check_demo(uart: &str) {
-    let demo = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL DEMO "))
-        .unwrap_or_else(|| panic!("no DEMO line:\n{uart}"));
+    let demo = report(uart, "DEMO");
     eprintln!("{demo}");
     assert_eq!(field(demo, "rc="), "0", "{demo}");
     let expected = ["", "Egyptian_cat", "espresso", "drilling_platform"];
@@ -376,10 +372,7 @@ fn check_firmware_capture(uart: &str) {
     );
     let bars = json_line(uart, "EDGEPIPE-HIL BARS ");
     assert_eq!(bars["colour_bars"], true, "{bars}");
-    let notcap = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL NOTCAPTURE"))
-        .expect("not-capture line");
+    let notcap = report(uart, "NOTCAPTURE");
     assert!(
         notcap.contains("rc=2")
             && notcap.contains("/dev/gpiochip0: not a V4L2 streaming capture device"),
@@ -410,26 +403,17 @@ fn check_firmware_outputs(uart: &str) {
         .nth(1)
         .map_or(uart.len(), |(i, _)| i);
     let uart = &uart[..end];
-    let gpio = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL GPIO "))
-        .expect("GPIO line");
+    let gpio = report(uart, "GPIO");
     assert_eq!(
         gpio,
         "EDGEPIPE-HIL GPIO relay0=01110000 led-fault=11100111 heartbeat=10101010"
     );
-    let busy = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL BUSY"))
-        .expect("busy line");
+    let busy = report(uart, "BUSY");
     assert!(
         busy.contains("rc=2") && busy.contains("cannot request GPIO line edgepipe-sim:relay0"),
         "{busy}"
     );
-    let safe = uart
-        .lines()
-        .find(|l| l.starts_with("EDGEPIPE-HIL GPIO-SAFE"))
-        .expect("safe line");
+    let safe = report(uart, "GPIO-SAFE");
     assert_eq!(
         safe, "EDGEPIPE-HIL GPIO-SAFE relay0=0 led-fault=1 heartbeat=0",
         "inactive; active-low reads high"
