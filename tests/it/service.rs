@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixDatagram;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,20 +16,32 @@ use edgepipe::output::protocol;
 
 use crate::util::{data_dir, edgepipe, segment, temp_dir, text};
 
-/// Writes a model's 2 segments, its labels and a config using `source` into `dir`.
-fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> std::path::PathBuf {
+/// mobilenet_v1_0.25 in 2 segments with its labels, and a config using `source`, in `dir`.
+fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> PathBuf {
     let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
-    segment(&model, &["-n", "2"], dir);
-    std::fs::copy(
-        data.join("coral/imagenet_labels.txt"),
-        dir.join("labels.txt"),
-    )
-    .unwrap();
+    let labels = data.join("coral/imagenet_labels.txt");
+    setup_model(dir, &model, &["-n", "2"], &labels, source, extra)
+}
+
+/// Cuts `model` in 2 (`how`: the `segment` arguments) into `dir`, copies `labels` there as
+/// labels.txt, and writes a config running the segments from `source`.
+fn setup_model(
+    dir: &Path,
+    model: &Path,
+    how: &[&str],
+    labels: &Path,
+    source: &str,
+    extra: &str,
+) -> PathBuf {
+    segment(model, how, dir);
+    std::fs::copy(labels, dir.join("labels.txt")).unwrap();
+    let stem = model.file_stem().unwrap().to_str().unwrap();
+    let [seg0, seg1] = [0, 1].map(|i| edgepipe::model::segment_file_name(stem, i, 2));
     let config = dir.join("edgepipe.toml");
     std::fs::write(
         &config,
         format!(
-            "[source]\n{source}\n[model]\nsegments = [\"mobilenet_v1_0.25_128_quant_segment_0_of_2.tflite\", \"mobilenet_v1_0.25_128_quant_segment_1_of_2.tflite\"]\nlabels = \"labels.txt\"\n[status]\ninterval_s = 0.3\n{extra}"
+            "[source]\n{source}\n[model]\nsegments = [{seg0:?}, {seg1:?}]\nlabels = \"labels.txt\"\n[status]\ninterval_s = 0.3\n{extra}"
         ),
     )
     .unwrap();
@@ -52,7 +64,7 @@ fn recv_until(socket: &UnixDatagram, want: &str, within: Duration, seen: &mut Ve
 }
 
 /// A 30 fps pattern source through the model's 2 segments, protocol lines to `tty`.
-fn setup_pattern_with_uart(dir: &Path, data: &Path, tty: &Path) -> std::path::PathBuf {
+fn setup_pattern_with_uart(dir: &Path, data: &Path, tty: &Path) -> PathBuf {
     let uart = format!("[uart]\ndevice = \"{}\"\n", tty.display());
     setup(
         dir,
@@ -380,7 +392,7 @@ fn uart_peer_gone_under_run() {
 /// A 2-segment model whose second segment fails at invoke, for real, on bright frames: the
 /// image's bytes (2x2 RGB) become indices into a 128-row EMBEDDING_LOOKUP table, and TensorFlow
 /// Lite refuses an index out of the table. Dark frames (every byte < 128) classify.
-fn write_lookup_drill_model(dir: &Path) -> [std::path::PathBuf; 2] {
+fn write_lookup_drill_model(dir: &Path) -> PathBuf {
     use crate::tiny::{CAST, EMBEDDING_LOOKUP, INT32, Op, RESHAPE, T, Tiny, UINT8};
     let t = |name: &str, shape: &[i32], dtype, data: Option<Vec<u8>>| T {
         name: name.into(),
@@ -420,14 +432,13 @@ fn write_lookup_drill_model(dir: &Path) -> [std::path::PathBuf; 2] {
     };
     let whole = dir.join("drill.tflite");
     std::fs::write(&whole, model.bytes()).unwrap();
-    segment(&whole, &["--cut-after", "indices"], dir);
-    [0, 1].map(|i| dir.join(format!("drill_segment_{i}_of_2.tflite")))
+    whole
 }
 
 #[test]
 fn a_segment_failing_under_run_stops_the_service_with_exit_1() {
     let dir = temp_dir("segment-fails");
-    let segments = write_lookup_drill_model(&dir);
+    let model = write_lookup_drill_model(&dir);
     let photos = dir.join("photos");
     std::fs::create_dir_all(&photos).unwrap();
     // In name order: a dark frame (classifies, so READY=1 comes), then a bright one (fails).
@@ -436,17 +447,15 @@ fn a_segment_failing_under_run_stops_the_service_with_exit_1() {
             .save(photos.join(name))
             .unwrap();
     }
-    let labels: String = (0..12).map(|i| format!("class {i}\n")).collect();
-    std::fs::write(dir.join("labels.txt"), labels).unwrap();
-    let config = dir.join("edgepipe.toml");
+    let labels = dir.join("drill_labels.txt");
     std::fs::write(
-        &config,
-        format!(
-            "[source]\nkind = \"images\"\npath = \"photos\"\nfps = 10\n[model]\nsegments = [{:?}, {:?}]\nlabels = \"labels.txt\"\n",
-            segments[0], segments[1]
-        ),
+        &labels,
+        (0..12).map(|i| format!("class {i}\n")).collect::<String>(),
     )
     .unwrap();
+    let source = "kind = \"images\"\npath = \"photos\"\nfps = 10";
+    let cut = ["--cut-after", "indices"];
+    let config = setup_model(&dir, &model, &cut, &labels, source, "");
 
     let started = Instant::now();
     let (mut child, socket) = start(&dir, &config, Stdio::piped());
@@ -494,16 +503,9 @@ fn watchdog_pings_follow_results_not_time() {
     };
     let dir = temp_dir("watchdog");
     let model = data.join("generated/keras_inception_v3_299_random_logits_quant.tflite");
-    segment(&model, &["-n", "2"], &dir);
-    let config = dir.join("edgepipe.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[source]\nkind = \"pattern\"\nsize = \"320x240\"\nfps = 30\n[model]\nsegments = [\"keras_inception_v3_299_random_logits_quant_segment_0_of_2.tflite\", \"keras_inception_v3_299_random_logits_quant_segment_1_of_2.tflite\"]\nlabels = {:?}\n",
-            data.join("labels/imagenet1000_torchvision.txt")
-        ),
-    )
-    .unwrap();
+    let labels = data.join("labels/imagenet1000_torchvision.txt");
+    let source = "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30";
+    let config = setup_model(&dir, &model, &["-n", "2"], &labels, source, "");
     let (mut child, socket) = start(&dir, &config, Stdio::null());
     let mut seen = Vec::new();
     assert!(
