@@ -7,7 +7,7 @@ use edgepipe::model::{self, Model};
 use edgepipe::partition::{self, latency, measure::ModelMeasurer};
 use edgepipe::verify::{self, SplitMix64};
 
-use crate::util::{data_dir, edgepipe, temp_dir, text};
+use crate::util::{data_dir, run_segment, temp_dir, text};
 
 fn balance(model: &Model, n: usize, compile_cmd: Option<&str>) -> Option<latency::Outcome> {
     let params = partition::by_param_bytes(&model.graph, n).unwrap();
@@ -83,18 +83,8 @@ fn a_compile_command_runs_on_every_candidate_and_its_failure_is_reported() {
 
     let m = dir.join("coral/mobilenet_v1_0.25_128_quant.tflite");
     let o = temp_dir("compile_cmd_cli");
-    let r = edgepipe(&[
-        "segment",
-        m.to_str().unwrap(),
-        "-n",
-        "2",
-        "--balance",
-        "latency",
-        "--compile-cmd",
-        "false",
-        "--out-dir",
-        o.to_str().unwrap(),
-    ]);
+    let how = ["-n", "2", "--balance", "latency", "--compile-cmd", "false"];
+    let r = run_segment(&m, &how, &o);
     assert_eq!(r.status.code(), Some(1), "{}", text(&r));
     assert!(
         String::from_utf8_lossy(&r.stderr).contains("found no partition"),
@@ -110,9 +100,7 @@ fn segment_balance_latency_reports_before_and_after() {
     };
     let m = dir.join("coral/mobilenet_v1_0.25_128_quant.tflite");
     let o = temp_dir("balance_cli");
-    let r = edgepipe(&[
-        "segment",
-        m.to_str().unwrap(),
+    let how = [
         "-n",
         "2",
         "--balance",
@@ -120,9 +108,8 @@ fn segment_balance_latency_reports_before_and_after() {
         "--invokes",
         "3",
         "--json",
-        "--out-dir",
-        o.to_str().unwrap(),
-    ]);
+    ];
+    let r = run_segment(&m, &how, &o);
     assert!(r.status.success(), "{}", text(&r));
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     let l = &v["latency_balance"];

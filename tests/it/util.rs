@@ -43,12 +43,17 @@ pub fn edgepipe(args: &[&str]) -> Output {
         .expect("run edgepipe")
 }
 
-/// `edgepipe segment MODEL <how> --out-dir OUT_DIR`, which must succeed.
-pub fn segment(model: &Path, how: &[&str], out_dir: &Path) {
+/// `edgepipe segment MODEL <how> --out-dir OUT_DIR`.
+pub fn run_segment(model: &Path, how: &[&str], out_dir: &Path) -> Output {
     let mut args = vec!["segment", model.to_str().unwrap()];
     args.extend_from_slice(how);
     args.extend(["--out-dir", out_dir.to_str().unwrap()]);
-    let out = edgepipe(&args);
+    edgepipe(&args)
+}
+
+/// `edgepipe segment MODEL <how> --out-dir OUT_DIR`, which must succeed.
+pub fn segment(model: &Path, how: &[&str], out_dir: &Path) {
+    let out = run_segment(model, how, out_dir);
     assert!(out.status.success(), "{}", text(&out));
 }
 
