@@ -1,0 +1,158 @@
+//! The popping end: results in push order, failures reported for exactly the failing
+//! request, cancelled requests discarded; it owns the stage threads.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use super::error::PopError;
+use super::monitor::Monitor;
+use super::ring::{Consumer, Producer};
+use super::{Shared, Slot, Tag};
+use crate::engine::TensorSpec;
+
+/// The popping end. Owns the stage threads: dropping it stops and joins them.
+pub struct Receiver {
+    shared: Arc<Shared>,
+    last: Consumer<Slot>,
+    free: Producer<Slot>,
+    popped: u64,
+    cancelled: u64,
+    threads: Vec<JoinHandle<()>>,
+    routes: Vec<usize>,
+}
+
+/// One result, borrowed from its slot; dropping it frees the slot for the next push.
+pub struct Output<'a> {
+    slot: Option<Box<Slot>>,
+    receiver: &'a mut Receiver,
+}
+
+impl Output<'_> {
+    /// Position of the request in push order (from 0).
+    pub fn request(&self) -> u64 {
+        self.slot.as_ref().map_or(0, |s| s.seq)
+    }
+
+    /// The tag the producer attached ([`Sender::push_latest`]).
+    pub fn tag(&self) -> Tag {
+        self.slot.as_ref().map_or(Tag::default(), |s| s.tag)
+    }
+
+    /// Number of output tensors.
+    pub fn len(&self) -> usize {
+        self.receiver.routes.len()
+    }
+
+    /// True when the pipeline has no outputs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Output `i`: its name, type, shape and quantization, and its bytes.
+    pub fn tensor(&self, i: usize) -> (&TensorSpec, &[u8]) {
+        let data = match self.slot.as_ref() {
+            Some(slot) => &slot.tensors[self.receiver.routes[i]][..],
+            None => &[],
+        };
+        (&self.receiver.shared.outputs[i], data)
+    }
+}
+
+impl Drop for Output<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.receiver.recycle(slot);
+        }
+    }
+}
+
+impl Receiver {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        last: Consumer<Slot>,
+        free: Producer<Slot>,
+        threads: Vec<JoinHandle<()>>,
+        routes: Vec<usize>,
+    ) -> Self {
+        Receiver {
+            shared,
+            last,
+            free,
+            popped: 0,
+            cancelled: 0,
+            threads,
+            routes,
+        }
+    }
+
+    /// The pipeline's outputs, in the order results carry them.
+    pub fn outputs(&self) -> &[TensorSpec] {
+        &self.shared.outputs
+    }
+
+    fn recycle(&mut self, slot: Box<Slot>) {
+        if self.free.push(slot).is_err() {
+            unreachable!("the free ring holds every slot");
+        }
+        self.shared.stream.sender_signal().notify();
+    }
+
+    /// The next result in push order, waiting for it; `Ok(None)` once the stream is closed
+    /// and every result was delivered. After a [`PopError::StageFailed`], later requests are
+    /// discarded and the next call returns `Ok(None)`.
+    pub fn pop(&mut self) -> Result<Option<Output<'_>>, PopError> {
+        loop {
+            let stream = &self.shared.stream;
+            let last = &mut self.last;
+            let popped = self.popped;
+            let next = stream.receiver_signal().wait_until(|| {
+                if let Some(slot) = last.pop() {
+                    return Some(Some(slot));
+                }
+                let (frozen, count) = stream.state();
+                (frozen && popped == count).then_some(None)
+            });
+            let Some(mut slot) = next else {
+                return Ok(None);
+            };
+            self.popped += 1;
+            if let Some(failure) = slot.failure.take() {
+                self.recycle(slot);
+                return Err(PopError::StageFailed(failure));
+            }
+            if slot.seq >= self.shared.stream.failed_seq() {
+                self.recycle(slot);
+                continue;
+            }
+            // A slot popped after a cancel may be unfinished.
+            if self.shared.stream.is_cancelled() {
+                self.cancelled += 1;
+                self.recycle(slot);
+                continue;
+            }
+            return Ok(Some(Output {
+                slot: Some(slot),
+                receiver: self,
+            }));
+        }
+    }
+
+    /// A handle for statistics and closing from any thread.
+    pub fn monitor(&self) -> Monitor {
+        Monitor::new(self.shared.clone())
+    }
+
+    /// Requests given up by [`Monitor::cancel`] (discarded by `pop`).
+    pub fn cancelled(&self) -> u64 {
+        self.cancelled
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.shared.stream.abandon();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The pushing end: blocking and non-blocking pushes, in-place filling of a free slot, and
+//! the live-camera policy (never wait; the newest frame waits in a landing slot).
+
+use std::sync::Arc;
+
+use super::error::{AlreadyClosed, PushError, TryPushError};
+use super::monitor::Monitor;
+use super::ring::{Consumer, Producer};
+use super::{Shared, Slot, Tag};
+use crate::engine::TensorSpec;
+
+/// The pushing end. One per pipeline; move it to the producing thread.
+pub struct Sender {
+    shared: Arc<Shared>,
+    free: Consumer<Slot>,
+    first: Producer<Slot>,
+    /// A slot taken from the free ring but not sent (a refused or abandoned push).
+    spare: Option<Box<Slot>>,
+    /// Live mode: the slot the newest frame lands in, and whether it holds an unsent frame.
+    landing: Option<(Box<Slot>, bool)>,
+    live_dropped: u64,
+    routes: Vec<usize>,
+}
+
+/// What [`Sender::push_latest`] did with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    /// It went into the pipeline.
+    Sent,
+    /// The pipeline is full: it waits in the landing slot for the next chance (replacing the
+    /// frame that waited there, if any, which counts as dropped).
+    Waiting,
+    /// No slot at all was free to land it in: dropped.
+    Dropped,
+}
+
+/// A free slot being filled in place (a camera frame converted straight into it). Send it
+/// with [`InputSlot::send`]; dropping it returns the slot unused.
+pub struct InputSlot<'a> {
+    sender: &'a mut Sender,
+    slot: Option<Box<Slot>>,
+}
+
+impl InputSlot<'_> {
+    /// The bytes of pipeline input `i`.
+    pub fn tensor_mut(&mut self, i: usize) -> &mut [u8] {
+        let t = self.sender.routes[i];
+        match self.slot.as_mut() {
+            Some(slot) => &mut slot.tensors[t],
+            None => &mut [],
+        }
+    }
+
+    /// Queues the request; fails when the stream closed or failed meanwhile.
+    pub fn send(mut self) -> Result<(), PushError> {
+        match self.slot.take() {
+            Some(slot) => self.sender.submit(slot),
+            None => Err(PushError::Closed),
+        }
+    }
+}
+
+impl Drop for InputSlot<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.sender.spare = Some(slot);
+        }
+    }
+}
+
+impl Sender {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        free: Consumer<Slot>,
+        first: Producer<Slot>,
+        routes: Vec<usize>,
+    ) -> Self {
+        Sender {
+            shared,
+            free,
+            first,
+            spare: None,
+            landing: None,
+            live_dropped: 0,
+            routes,
+        }
+    }
+
+    /// The pipeline's inputs, in the order `push` takes them.
+    pub fn inputs(&self) -> &[TensorSpec] {
+        &self.shared.inputs
+    }
+
+    /// Position of the input called `name` (resolve once, then push by position).
+    pub fn input_index(&self, name: &str) -> Option<usize> {
+        self.shared.inputs.iter().position(|s| s.name == name)
+    }
+
+    fn closed_error(&self) -> PushError {
+        self.shared
+            .stream
+            .failure()
+            .map_or(PushError::Closed, PushError::Failed)
+    }
+
+    fn usable(&self) -> Result<(), PushError> {
+        if self.shared.stream.refuses_pushes() {
+            return Err(self.closed_error());
+        }
+        Ok(())
+    }
+
+    /// Waits for a free slot to fill in place.
+    pub fn reserve(&mut self) -> Result<InputSlot<'_>, PushError> {
+        self.usable()?;
+        let slot = match self.spare.take() {
+            Some(slot) => slot,
+            None => {
+                let stream = &self.shared.stream;
+                let free = &mut self.free;
+                let got = stream.sender_signal().wait_until(|| {
+                    if let Some(slot) = free.pop() {
+                        return Some(Some(slot));
+                    }
+                    stream.refuses_pushes().then_some(None)
+                });
+                got.ok_or_else(|| self.closed_error())?
+            }
+        };
+        Ok(InputSlot {
+            sender: self,
+            slot: Some(slot),
+        })
+    }
+
+    /// Takes a free slot if there is one, without waiting.
+    pub fn try_reserve(&mut self) -> Result<InputSlot<'_>, TryPushError> {
+        self.usable()?;
+        let slot = self
+            .spare
+            .take()
+            .or_else(|| self.free.pop())
+            .ok_or(TryPushError::Full)?;
+        Ok(InputSlot {
+            sender: self,
+            slot: Some(slot),
+        })
+    }
+
+    fn check(&self, inputs: &[&[u8]]) -> Result<(), PushError> {
+        let specs = &self.shared.inputs;
+        if inputs.len() != specs.len() {
+            return Err(PushError::InputCount {
+                expected: specs.len(),
+                got: inputs.len(),
+            });
+        }
+        for (index, (data, spec)) in inputs.iter().zip(specs).enumerate() {
+            if data.len() != spec.bytes {
+                return Err(PushError::BadInput {
+                    index,
+                    name: spec.name.clone(),
+                    expected: spec.bytes,
+                    got: data.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues one request (inputs in [`Sender::inputs`] order), waiting while every slot is
+    /// in flight. An empty `inputs` closes the stream, as libcoral's empty push does.
+    pub fn push(&mut self, inputs: &[&[u8]]) -> Result<(), PushError> {
+        if inputs.is_empty() {
+            return self.close().map_err(|_| PushError::Closed);
+        }
+        self.check(inputs)?;
+        let mut slot = self.reserve()?;
+        for (i, data) in inputs.iter().enumerate() {
+            slot.tensor_mut(i).copy_from_slice(data);
+        }
+        slot.send()
+    }
+
+    /// Queues one request if a slot is free; otherwise [`TryPushError::Full`] and the request
+    /// stays with the caller.
+    pub fn try_push(&mut self, inputs: &[&[u8]]) -> Result<(), TryPushError> {
+        self.check(inputs)?;
+        let mut slot = self.try_reserve()?;
+        for (i, data) in inputs.iter().enumerate() {
+            slot.tensor_mut(i).copy_from_slice(data);
+        }
+        Ok(slot.send()?)
+    }
+
+    fn submit(&mut self, mut slot: Box<Slot>) -> Result<(), PushError> {
+        let Some(seq) = self.shared.stream.accept() else {
+            self.spare = Some(slot);
+            return Err(self.closed_error());
+        };
+        slot.seq = seq;
+        slot.failure = None;
+        if self.first.push(slot).is_err() {
+            unreachable!("every ring holds every slot");
+        }
+        self.shared.stream.stage_signal(0).notify();
+        Ok(())
+    }
+
+    /// The live-camera push: never waits. `fill(i, bytes)` writes input `i` of the newest
+    /// frame into the landing slot; the frame is sent at once if the pipeline has a free slot,
+    /// otherwise it waits there, replacing the frame that waited before (counted as dropped),
+    /// and goes in with a later call ([`Sender::flush_latest`] or the next frame). One slot is
+    /// kept for landing, so at most `capacity - 1` requests are in flight in live mode.
+    pub fn push_latest(
+        &mut self,
+        tag: Tag,
+        fill: &mut dyn FnMut(usize, &mut [u8]),
+    ) -> Result<Live, PushError> {
+        self.usable()?;
+        let (mut slot, waiting) = match self.landing.take() {
+            Some(landing) => landing,
+            None => match self.spare.take().or_else(|| self.free.pop()) {
+                Some(slot) => (slot, false),
+                None => {
+                    self.live_dropped += 1;
+                    return Ok(Live::Dropped);
+                }
+            },
+        };
+        if waiting {
+            self.live_dropped += 1;
+        }
+        for i in 0..self.routes.len() {
+            fill(i, &mut slot.tensors[self.routes[i]]);
+        }
+        slot.tag = tag;
+        self.landing = Some((slot, true));
+        self.flush_latest()
+    }
+
+    /// Sends the frame waiting in the landing slot if a free slot can take its place.
+    pub fn flush_latest(&mut self) -> Result<Live, PushError> {
+        match self.landing.take() {
+            Some((slot, true)) => match self.free.pop() {
+                Some(next) => {
+                    self.landing = Some((next, false));
+                    self.submit(slot).map(|()| Live::Sent)
+                }
+                None => {
+                    self.landing = Some((slot, true));
+                    Ok(Live::Waiting)
+                }
+            },
+            other => {
+                self.landing = other;
+                Ok(Live::Sent)
+            }
+        }
+    }
+
+    /// Frames dropped by [`Sender::push_latest`] (replaced while waiting, or with no slot).
+    pub fn live_dropped(&self) -> u64 {
+        self.live_dropped
+    }
+
+    /// Ends the stream: requests already pushed finish, then `pop` returns `Ok(None)`.
+    pub fn close(&self) -> Result<(), AlreadyClosed> {
+        self.shared.stream.close()
+    }
+
+    /// A handle for statistics and closing from any thread.
+    pub fn monitor(&self) -> Monitor {
+        Monitor::new(self.shared.clone())
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        let _ = self.shared.stream.close();
+    }
+}
