@@ -50,11 +50,21 @@ def main():
             missing = [d["name"] for d in seg.get_input_details() if d["name"] not in tensors]
             if missing:
                 sys.exit(f"segment {i} needs {missing}, produced by no earlier segment")
-            tensors.update(run(seg, tensors))
+            try:
+                tensors.update(run(seg, tensors))
+            except (ValueError, RuntimeError) as e:
+                sys.exit(f"request {r}: segment {i} ({a.segments[i]}) fails to run: {e}")
         for name, want in expected.items():
             got = tensors.get(name)
-            if got is None or got.tobytes() != want.tobytes():
-                sys.exit(f"request {r}: output '{name}' differs between the chain and {a.model}")
+            if got is None:
+                sys.exit(f"request {r}: output '{name}' of {a.model} is produced by no segment")
+            if got.shape != want.shape or got.tobytes() != want.tobytes():
+                if got.shape != want.shape:
+                    how = f"shape {got.shape}, whole model {want.shape}"
+                else:
+                    gap = np.abs(got.astype(np.float64) - want.astype(np.float64))
+                    how = f"by up to {gap.max():g} in {np.count_nonzero(gap)} of {gap.size} values"
+                sys.exit(f"request {r}: output '{name}' differs between the chain and {a.model}: {how}")
     print(f"LiteRT: {len(segments)} segment(s) of {a.model} chain bit-exactly on {a.requests} request(s)")
 
 
