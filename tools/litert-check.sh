@@ -10,7 +10,8 @@
 #                                         N = 2, 3, 4 and at explicit cut points, and every
 #                                         segmentation of every model compared field by field
 #                                         with its source (tools/schema_check.py)
-# (EDGEPIPE_SCHEMA_CHECK=1 does the same as --schema-check.)
+# (EDGEPIPE_SCHEMA_CHECK=1 does the same as --schema-check; EDGEPIPE_BIN=path checks that
+# edgepipe binary instead of building target/release/edgepipe.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 schema=${EDGEPIPE_SCHEMA_CHECK:-0}
@@ -45,7 +46,8 @@ py=$venv/bin/python
 # The checker itself first: it must catch fields dropped on purpose.
 "$py" tools/schema_check.py --self-test "${schema_models[@]}" | grep "self-test passed"
 
-cargo build --release --quiet
+bin=${EDGEPIPE_BIN:-target/release/edgepipe}
+[ -n "${EDGEPIPE_BIN:-}" ] || cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=()  # every failing check is run to the end, then named
@@ -55,7 +57,7 @@ failed=()  # every failing check is run to the end, then named
 segment() {
   local model=$1 name=$2 out="$work/$2"
   shift 2
-  if ! target/release/edgepipe segment "$model" "$@" --out-dir "$out" >/dev/null 2>"$work/err"; then
+  if ! "$bin" segment "$model" "$@" --out-dir "$out" >/dev/null 2>"$work/err"; then
     grep -q "each segment needs one" "$work/err" && return 0
     echo "FAILED: edgepipe segment $model $*:" >&2
     cat "$work/err" >&2

@@ -27,6 +27,7 @@ naming exactly the segment's inputs and outputs (the source's keys kept for the 
 inputs and outputs); metadata, model version and file identifier are carried.
 Exit 1 naming segment, operator, table and field on any difference; 2 on bad usage.
 """
+import copy
 import re
 import struct
 import sys
@@ -259,8 +260,13 @@ def diff_tensor(src, si, seg, ti, path, out):
 
 def diff_operator(src, j, seg, k, path, out):
     a, b = src.g.operators[j], seg.g.operators[k]
-    diff(src.m.operatorCodes[a.opcodeIndex], seg.m.operatorCodes[b.opcodeIndex],
-         f"{path}: OperatorCode", out)
+    code_a, code_b = src.m.operatorCodes[a.opcodeIndex], seg.m.operatorCodes[b.opcodeIndex]
+    if code_a.builtinCode == 0 and code_b.builtinCode == code_a.deprecatedBuiltinCode:
+        # A pre-2.4 model sets only deprecated_builtin_code (slot 0); writing builtin_code next
+        # to it, as the schema asks of writers, names the same op (readers take the larger).
+        code_b = copy.copy(code_b)
+        code_b.builtinCode = 0
+    diff(code_a, code_b, f"{path}: OperatorCode", out)
     diff(a, b, f"{path}: Operator", out)
     for field in ("inputs", "outputs", "intermediates"):
         xs = [] if getattr(a, field) is None else list(getattr(a, field))
