@@ -2,7 +2,8 @@
 # Runs segments written by edgepipe in a current TensorFlow Lite (LiteRT 2.3 from PyPI, in a
 # virtualenv cached under ~/.cache/edgepipe): each model cut 2, 3 and 4 ways must load there
 # and chain bit-exactly to the whole model (tools/litert_chain.py): the repository's demo model
-# always, and five models of ../shared/models (or $EDGEPIPE_TEST_DATA) when that data is there.
+# always, and every CPU model of ../shared/models/{coral,generated} (or $EDGEPIPE_TEST_DATA;
+# eight today, InceptionV3 the largest) when that data is there.
 #
 #   tools/litert-check.sh                 the chain check above, and the schema checker's
 #                                         self-test on models/schema/*.tflite
@@ -23,9 +24,8 @@ esac
 data=${EDGEPIPE_TEST_DATA:-../shared/models}
 models=(models/efficientnet_lite0_uint8.tflite)
 if [ -d "$data/coral" ]; then
-  for m in coral/mobilenet_v1_0.25_128_quant coral/split_concat coral/tf2_mobilenet_v2_1.0_224_ptq \
-           generated/keras_mobilenet_v2_1.0_224_random_logits_quant coral/mobilenet_v2_1.0_224_quant; do
-    models+=("$data/$m.tflite")
+  for m in "$data"/coral/*.tflite "$data"/generated/*.tflite; do
+    case "$m" in *_edgetpu.tflite) ;; *) models+=("$m") ;; esac  # every CPU model there
   done
 else
   echo "SKIP the test data's models in the LiteRT check: none at $data (set EDGEPIPE_TEST_DATA)"
