@@ -107,11 +107,10 @@ fn add_app(dir: &Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::copy(
-        data.join("coral/imagenet_labels.txt"),
-        dir.join("labels.txt"),
-    )
-    .unwrap();
+    // Coral's file names two classes "crane"; edgepipe refuses a repeated label.
+    let labels = std::fs::read_to_string(data.join("coral/imagenet_labels.txt")).unwrap();
+    let labels = labels.replacen("crane\n", "crane (bird)\n", 1);
+    std::fs::write(dir.join("labels.txt"), labels).unwrap();
     std::fs::write(
         dir.join("edgepipe.toml"),
         r#"[source]

@@ -33,6 +33,61 @@ pub enum ClassifyError {
         /// Model classes.
         classes: usize,
     },
+    /// A blank line among the labels would shift every later class by one.
+    #[error("{path}: line {line} is blank: every line names one class (remove it)")]
+    Blank {
+        /// The file.
+        path: PathBuf,
+        /// The blank line (from 1).
+        line: usize,
+    },
+    /// The same label twice: a rule on it, or a reader of the lines, cannot tell them apart.
+    #[error(
+        "{path}: line {line}: '{name}' is already the label of line {first}: give each class a \
+         distinct name"
+    )]
+    Duplicate {
+        /// The file.
+        path: PathBuf,
+        /// The repeating line (from 1).
+        line: usize,
+        /// The line it repeats.
+        first: usize,
+        /// The label.
+        name: String,
+    },
+    /// A label with a control character (a binary file, a tab inside a name).
+    #[error("{path}: line {line}: control character in the label: labels are text")]
+    Control {
+        /// The file.
+        path: PathBuf,
+        /// The line (from 1).
+        line: usize,
+    },
+    /// An `index label` line whose index is not one of the model's classes, or repeats.
+    #[error("{path}: line {line}: index {index} is {why} (the model has {classes} classes)")]
+    Index {
+        /// The file.
+        path: PathBuf,
+        /// The line (from 1).
+        line: usize,
+        /// The index.
+        index: usize,
+        /// "out of range" or "given twice".
+        why: &'static str,
+        /// Model classes.
+        classes: usize,
+    },
+    /// A classifier setting out of range.
+    #[error("{name} = {value}: expected {expected}")]
+    Setting {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
     /// The output tensor is not a score vector.
     #[error("output '{name}' ({dtype} {shape:?}) is not a vector of class scores")]
     NotScores {
@@ -45,6 +100,56 @@ pub enum ClassifyError {
     },
 }
 
+/// What [`Labels::parse`] found wrong, before the file's name is known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabelsProblem {
+    /// The number of labels fits neither the classes nor classes +/- a background line.
+    Count(usize),
+    /// This line (from 1) is blank.
+    Blank(usize),
+    /// This line holds a control character.
+    Control(usize),
+    /// Line, index, why.
+    Index(usize, usize, &'static str),
+    /// A repeated label.
+    Duplicate {
+        /// The repeating line.
+        line: usize,
+        /// The line it repeats.
+        first: usize,
+        /// The label.
+        name: String,
+    },
+}
+
+impl LabelsProblem {
+    fn at(self, path: &Path, classes: usize) -> ClassifyError {
+        let path = path.to_path_buf();
+        match self {
+            LabelsProblem::Count(lines) => ClassifyError::Count {
+                path,
+                lines,
+                classes,
+            },
+            LabelsProblem::Blank(line) => ClassifyError::Blank { path, line },
+            LabelsProblem::Control(line) => ClassifyError::Control { path, line },
+            LabelsProblem::Index(line, index, why) => ClassifyError::Index {
+                path,
+                line,
+                index,
+                why,
+                classes,
+            },
+            LabelsProblem::Duplicate { line, first, name } => ClassifyError::Duplicate {
+                path,
+                line,
+                first,
+                name,
+            },
+        }
+    }
+}
+
 /// Class names, aligned with the model's output indices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Labels {
@@ -55,57 +160,83 @@ impl Labels {
     /// Reads a labels file for a model with `classes` outputs: one label per line, or
     /// `index label` lines. A file with one line more than the classes drops its first
     /// (background) line; one line fewer means the model's class 0 is background (Coral's
-    /// 1001-class models with a 1000-line file).
+    /// 1001-class models with a 1000-line file). Blank lines (but trailing ones), repeated
+    /// labels, control characters and indices outside the classes are refused, naming the line.
     pub fn load(path: &Path, classes: usize) -> Result<Labels, ClassifyError> {
         let text = std::fs::read_to_string(path).map_err(|e| ClassifyError::Read {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-        Labels::parse(&text, classes).map_err(|lines| ClassifyError::Count {
-            path: path.to_path_buf(),
-            lines,
-            classes,
-        })
+        Labels::parse(&text, classes).map_err(|e| e.at(path, classes))
     }
 
-    /// Parses labels text; on a count mismatch returns the number of labels found.
-    pub fn parse(text: &str, classes: usize) -> Result<Labels, usize> {
-        let lines: Vec<&str> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        let indexed: Option<Vec<(usize, String)>> = lines
+    /// Parses labels text for a model with `classes` outputs.
+    pub fn parse(text: &str, classes: usize) -> Result<Labels, LabelsProblem> {
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let used = lines.len() - lines.iter().rev().take_while(|l| l.is_empty()).count();
+        let lines = &lines[..used];
+        if let Some(i) = lines.iter().position(|l| l.is_empty()) {
+            return Err(LabelsProblem::Blank(i + 1));
+        }
+        if let Some(i) = lines.iter().position(|l| l.chars().any(char::is_control)) {
+            return Err(LabelsProblem::Control(i + 1));
+        }
+        let indexed: Option<Vec<(usize, &str)>> = lines
             .iter()
             .map(|l| {
                 let (i, name) = l.split_once(char::is_whitespace)?;
-                Some((i.parse().ok()?, name.trim().to_string()))
+                Some((i.parse().ok()?, name.trim()))
             })
             .collect();
-        let names: Vec<String> = match indexed {
+        // Each class's name and the line (from 1) that gave it (0: none, or added).
+        let named: Vec<(String, usize)> = match indexed {
             Some(pairs) if !pairs.is_empty() => {
-                let mut names = vec![String::new(); classes];
-                for (i, name) in pairs {
-                    if i < classes {
-                        names[i] = name;
+                let mut named = vec![(String::new(), 0); classes];
+                for (line, (i, name)) in pairs.into_iter().enumerate() {
+                    match named.get_mut(i) {
+                        None => return Err(LabelsProblem::Index(line + 1, i, "out of range")),
+                        Some((_, l)) if *l != 0 => {
+                            return Err(LabelsProblem::Index(line + 1, i, "given twice"));
+                        }
+                        Some(n) => *n = (name.to_string(), line + 1),
                     }
                 }
-                return Ok(Labels { names });
+                named
             }
-            _ => lines.iter().map(|l| l.to_string()).collect(),
+            _ => {
+                let numbered = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (l.to_string(), i + 1));
+                match lines.len() {
+                    n if n == classes => numbered.collect(),
+                    n if n == classes + 1 => numbered.skip(1).collect(),
+                    n if n + 1 == classes => std::iter::once(("background".to_string(), 0))
+                        .chain(numbered)
+                        .collect(),
+                    n => return Err(LabelsProblem::Count(n)),
+                }
+            }
         };
-        match names.len() {
-            n if n == classes => Ok(Labels { names }),
-            n if n == classes + 1 => Ok(Labels {
-                names: names[1..].to_vec(),
-            }),
-            n if n + 1 == classes => Ok(Labels {
-                names: std::iter::once("background".to_string())
-                    .chain(names)
-                    .collect(),
-            }),
-            n => Err(n),
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+        for (name, line) in named.iter().filter(|(n, _)| !n.is_empty()) {
+            if let Some(&first) = seen.get(name.as_str()) {
+                return Err(LabelsProblem::Duplicate {
+                    line: *line,
+                    first,
+                    name: name.clone(),
+                });
+            }
+            seen.insert(name, *line);
         }
+        Ok(Labels {
+            names: named.into_iter().map(|(n, _)| n).collect(),
+        })
+    }
+
+    /// The class of label `name`, if it is one.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
     }
 
     /// The label of class `i` ("" when unknown).
@@ -142,6 +273,37 @@ pub struct ClassifyConfig {
     pub threshold: f32,
     /// Average scores over the last this many frames (1: no smoothing).
     pub smoothing: usize,
+}
+
+/// Largest `smoothing` (frames averaged).
+pub const MAX_SMOOTHING: usize = 100;
+
+impl ClassifyConfig {
+    /// Refuses settings out of range: top_k 1 to [`MAX_TOP_K`], smoothing 1 to
+    /// [`MAX_SMOOTHING`], threshold a number from 0 to 1. Nothing is clamped.
+    pub fn check(&self) -> Result<(), ClassifyError> {
+        let bad = |name, value: String, expected| {
+            Err(ClassifyError::Setting {
+                name,
+                value,
+                expected,
+            })
+        };
+        if !(1..=MAX_TOP_K).contains(&self.top_k) {
+            return bad("top_k", self.top_k.to_string(), "1 to 16");
+        }
+        if !(1..=MAX_SMOOTHING).contains(&self.smoothing) {
+            return bad("smoothing", self.smoothing.to_string(), "1 to 100 frames");
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad(
+                "threshold",
+                self.threshold.to_string(),
+                "a score from 0 to 1",
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for ClassifyConfig {
@@ -194,13 +356,10 @@ impl Classifier {
             }
             _ => (1.0, 0),
         };
-        let smoothing = config.smoothing.max(1);
+        config.check()?;
+        let smoothing = config.smoothing;
         Ok(Classifier {
-            config: ClassifyConfig {
-                top_k: config.top_k.clamp(1, MAX_TOP_K),
-                smoothing,
-                ..config
-            },
+            config,
             dtype: spec.dtype,
             scale,
             zero_point,
@@ -308,10 +467,109 @@ mod tests {
             ("background", "class0"),
             "a 1001-class model's class 0 is background"
         );
-        assert_eq!(Labels::parse(&thousand, 90), Err(1000));
+        assert_eq!(
+            Labels::parse(&thousand, 90),
+            Err(LabelsProblem::Count(1000))
+        );
         let coco = "0  person\n1  bicycle\n2  car\n";
         let l = Labels::parse(coco, 90).unwrap();
         assert_eq!((l.name(0), l.name(2), l.name(50)), ("person", "car", ""));
+    }
+
+    #[test]
+    fn blank_repeated_and_binary_labels_are_refused_naming_the_line() {
+        let names = |n: usize| (0..n).map(|i| format!("class{i}")).collect::<Vec<_>>();
+        let mut blank = names(10);
+        blank[4] = String::new();
+        assert_eq!(
+            Labels::parse(&(blank.join("\n") + "\n\n\n"), 10),
+            Err(LabelsProblem::Blank(5)),
+            "a blank line in the middle would shift classes 5 to 9"
+        );
+        assert!(
+            Labels::parse(&(names(10).join("\n") + "\n\n\n"), 10).is_ok(),
+            "trailing blank lines shift nothing"
+        );
+        let mut repeat = names(10);
+        repeat[7] = "class2".into();
+        assert_eq!(
+            Labels::parse(&repeat.join("\n"), 10),
+            Err(LabelsProblem::Duplicate {
+                line: 8,
+                first: 3,
+                name: "class2".into()
+            })
+        );
+        // With a background line dropped, line numbers are still the file's.
+        let mut with_bg = vec!["background".to_string()];
+        with_bg.extend(repeat);
+        assert!(matches!(
+            Labels::parse(&with_bg.join("\n"), 10),
+            Err(LabelsProblem::Duplicate {
+                line: 9,
+                first: 4,
+                ..
+            })
+        ));
+        assert_eq!(
+            Labels::parse("a\nb\u{0}c\n", 2),
+            Err(LabelsProblem::Control(2))
+        );
+        assert_eq!(
+            Labels::parse("0 cat\n5 dog\n", 3),
+            Err(LabelsProblem::Index(2, 5, "out of range"))
+        );
+        assert_eq!(
+            Labels::parse("0 cat\n0 dog\n", 3),
+            Err(LabelsProblem::Index(2, 0, "given twice"))
+        );
+        assert_eq!(Labels::parse("", 3), Err(LabelsProblem::Count(0)));
+        let e = Labels::parse("a\n\nb\n", 3)
+            .map_err(|p| p.at(Path::new("labels.txt"), 3))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "labels.txt: line 2 is blank: every line names one class (remove it)"
+        );
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_not_clamped() {
+        let s = spec(DType::Uint8, 4, 1.0, 0);
+        for bad in [
+            ClassifyConfig {
+                top_k: 0,
+                ..Default::default()
+            },
+            ClassifyConfig {
+                top_k: 17,
+                ..Default::default()
+            },
+            ClassifyConfig {
+                smoothing: 0,
+                ..Default::default()
+            },
+            ClassifyConfig {
+                threshold: f32::NAN,
+                ..Default::default()
+            },
+            ClassifyConfig {
+                threshold: 2.0,
+                ..Default::default()
+            },
+            ClassifyConfig {
+                threshold: -0.1,
+                ..Default::default()
+            },
+        ] {
+            assert!(
+                matches!(
+                    Classifier::new(&s, bad.clone()),
+                    Err(ClassifyError::Setting { .. })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
@@ -332,10 +590,10 @@ mod tests {
         );
         assert_eq!(top[0].score, 40.0, "0.5 * (90 - 10)");
         let mut c = Classifier::new(
-            &spec(DType::Int8, 4, 1.0, -128),
+            &spec(DType::Int8, 4, 1.0 / 256.0, -128),
             ClassifyConfig {
-                top_k: 2,
-                threshold: 100.0,
+                top_k: 3,
+                threshold: 0.45,
                 smoothing: 1,
             },
         )
@@ -345,8 +603,8 @@ mod tests {
             .to_vec();
         assert_eq!(
             top.iter().map(|c| (c.index, c.score)).collect::<Vec<_>>(),
-            vec![(1, 255.0), (2, 128.0)],
-            "threshold 100 drops 100 and 0"
+            vec![(1, 255.0 / 256.0), (2, 0.5)],
+            "threshold 0.45 drops 100/256 and 0 (scores (q + 128) / 256)"
         );
         let floats: Vec<u8> = [0.1f32, 0.7, 0.2]
             .iter()

@@ -66,3 +66,23 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Copies a labels file to `dest`, making repeated names distinct ("crane", then
+/// "crane (2)"): Coral's ImageNet file names two classes "crane", and edgepipe refuses a
+/// repeated label.
+pub fn copy_labels_distinct(src: &Path, dest: &Path) {
+    let text = std::fs::read_to_string(src).expect("read labels");
+    let mut seen = std::collections::HashMap::<&str, usize>::new();
+    let out: String = text
+        .lines()
+        .map(|l| {
+            let n = seen.entry(l).or_default();
+            *n += 1;
+            match *n {
+                1 => format!("{l}\n"),
+                n => format!("{l} ({n})\n"),
+            }
+        })
+        .collect();
+    std::fs::write(dest, out).expect("write labels");
+}
