@@ -81,7 +81,8 @@ fn default_queue() -> usize {
     64
 }
 
-fn baud_rate(baud: u32) -> Result<BaudRate, UartError> {
+/// The termios rate of a standard `baud`, or [`UartError::Baud`].
+pub fn baud_rate(baud: u32) -> Result<BaudRate, UartError> {
     Ok(match baud {
         1200 => BaudRate::B1200,
         2400 => BaudRate::B2400,
@@ -374,12 +375,14 @@ impl Io {
     }
 }
 
-/// Whether `path` names a tty (for configuration checks).
-pub fn is_tty(path: &Path) -> bool {
+/// Whether `path` names a tty (for configuration checks): `None` when it cannot be opened
+/// (absent, busy, no permission), which only running can tell apart.
+pub fn is_tty(path: &Path) -> Option<bool> {
     std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .custom_flags(libc_flags())
         .open(path)
-        .is_ok_and(|f| nix::unistd::isatty(f.as_fd()).unwrap_or(false))
+        .ok()
+        .map(|f| nix::unistd::isatty(f.as_fd()).unwrap_or(false))
 }
