@@ -439,10 +439,14 @@ impl ResilientCamera {
 }
 
 impl FrameSource for ResilientCamera {
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = Some(stop);
+    }
+
     fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
         loop {
-            if self.camera.is_none() {
-                self.reopen();
+            if self.camera.is_none() && !self.reopen() {
+                return Err(CaptureError::End);
             }
             let Some(camera) = self.camera.as_mut() else {
                 continue;

@@ -10,6 +10,8 @@ pub mod camera;
 pub mod convert;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::engine::TensorSpec;
@@ -71,7 +73,15 @@ pub trait FrameSource: Send {
     fn healthy(&self) -> bool {
         true
     }
+    /// Makes every wait of the source end within [`PACER_TICK`] once `stop` is set (the
+    /// source then ends: [`CaptureError::End`]).
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        let _ = stop;
+    }
 }
+
+/// The longest a paced source sleeps before it looks at its stop flag again.
+pub const PACER_TICK: Duration = Duration::from_millis(50);
 
 /// Decodes an image file into packed RGB.
 fn decode(path: &Path) -> Result<(Vec<u8>, FrameLayout), CaptureError> {
@@ -147,6 +157,10 @@ impl Images {
 }
 
 impl FrameSource for Images {
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.pacer.stop = Some(stop);
+    }
+
     fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
         if self.next == self.frames.len() {
             if !self.repeat {
@@ -154,7 +168,7 @@ impl FrameSource for Images {
             }
             self.next = 0;
         }
-        self.pacer.wait();
+        self.pacer.wait()?;
         let (data, layout) = &self.frames[self.next];
         self.next += 1;
         self.sequence += 1;
@@ -167,31 +181,57 @@ impl FrameSource for Images {
     }
 }
 
-/// Paces a replayed source at a frame rate.
+/// Paces a replayed source at a frame rate. Its wait is cut into [`PACER_TICK`] slices, so a
+/// stop is seen within one slice whatever the rate.
 struct Pacer {
     period: Duration,
     next: Instant,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Pacer {
+    /// `fps` 0 (or not a positive number) means no pacing; a rate so low that its period does
+    /// not fit a `Duration` waits until stopped.
     fn new(fps: f64) -> Pacer {
         let period = if fps > 0.0 {
-            Duration::from_secs_f64(1.0 / fps)
+            Duration::try_from_secs_f64(1.0 / fps).unwrap_or(Duration::MAX)
         } else {
             Duration::ZERO
         };
         Pacer {
             period,
             next: Instant::now(),
+            stop: None,
         }
     }
 
-    fn wait(&mut self) {
-        let now = Instant::now();
-        if self.next > now {
-            std::thread::sleep(self.next - now);
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// Waits until the next frame is due; `Err(End)` when stopped meanwhile.
+    fn wait(&mut self) -> Result<(), CaptureError> {
+        loop {
+            if self.stopped() {
+                return Err(CaptureError::End);
+            }
+            let now = Instant::now();
+            if self.next <= now {
+                break;
+            }
+            std::thread::sleep((self.next - now).min(PACER_TICK));
         }
-        self.next = self.next.max(now) + self.period;
+        let now = Instant::now();
+        // A period beyond the clock's range: the next frame comes in a century, or at a stop.
+        let century = Duration::from_secs(100 * 365 * 86_400);
+        self.next = self
+            .next
+            .max(now)
+            .checked_add(self.period)
+            .unwrap_or(now + century);
+        Ok(())
     }
 }
 
@@ -254,8 +294,12 @@ impl RawVideo {
 }
 
 impl FrameSource for RawVideo {
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.pacer.stop = Some(stop);
+    }
+
     fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
-        self.pacer.wait();
+        self.pacer.wait()?;
         if self.next * self.frame_bytes >= self.bytes.len() {
             self.next = 0;
         }
@@ -314,8 +358,12 @@ impl Pattern {
 }
 
 impl FrameSource for Pattern {
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.pacer.stop = Some(stop);
+    }
+
     fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
-        self.pacer.wait();
+        self.pacer.wait()?;
         let (w, h) = (self.layout.width, self.layout.height);
         let shift = (self.sequence as usize * 4) % w;
         for y in 0..h {

@@ -140,5 +140,6 @@ pub fn run(num_segments: usize, frames: u64, out_dir: Option<PathBuf>) -> Result
             max_frames: (frames > 0).then_some(frames),
             stdout: true,
         },
-    )
+    )?;
+    Ok(())
 }

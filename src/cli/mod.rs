@@ -126,8 +126,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// 2 for bad input (a model or flag the user can fix), 1 for everything else.
+/// The exit status of a failed command: 2 for bad input (a configuration, model or flag the
+/// user can fix), 1 for everything else (a device absent or failing, a run-time failure).
+/// The service's errors decide through [`ServiceError::fault`], which knows every variant.
+///
+/// [`ServiceError::fault`]: edgepipe::service::ServiceError::fault
 pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(e) = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<edgepipe::service::ServiceError>())
+    {
+        return e.fault().exit_code();
+    }
     let bad_input = err.chain().any(|e| {
         e.is::<edgepipe::model::ModelError>()
             || e.is::<edgepipe::partition::PartitionError>()

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::error::BuildError;
 use super::receiver::Receiver;
 use super::ring::{self, Consumer, Producer};
-use super::route::route;
+use super::route::{self, route};
 use super::sender::Sender;
 use super::stage::Stage;
 use super::stats::StageCounters;
@@ -30,7 +30,7 @@ pub fn build(
     if capacity == 0 || capacity > MAX_CAPACITY {
         return Err(BuildError::Capacity(capacity));
     }
-    let routes = route(&engines)?;
+    let routes = route(&route::io_of(&engines))?;
     let shared = Arc::new(Shared {
         stream: Stream::new(n),
         counters: (0..n).map(|_| StageCounters::default()).collect(),

@@ -47,6 +47,7 @@ pub use build::build;
 pub use error::{AlreadyClosed, BuildError, PopError, PushError, StageFailure, TryPushError};
 pub use monitor::{Monitor, PipelineStats};
 pub use receiver::{Output, Receiver};
+pub use route::check_chain;
 pub use sender::{InputSlot, Live, Sender};
 use stats::StageCounters;
 pub use stats::StageStats;

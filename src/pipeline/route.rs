@@ -25,8 +25,26 @@ fn describe(spec: &TensorSpec) -> String {
     format!("{} {:?} ({} bytes)", spec.dtype, spec.shape, spec.bytes)
 }
 
+/// Checks that segments with these (inputs, outputs) form a chain, as [`super::build`]
+/// does, without building anything; returns the pipeline's inputs and outputs. For checks
+/// made before the segments' devices are opened.
+pub fn check_chain(
+    segments: &[(&[TensorSpec], &[TensorSpec])],
+) -> Result<(Vec<TensorSpec>, Vec<TensorSpec>), BuildError> {
+    if segments.is_empty() {
+        return Err(BuildError::NoSegments);
+    }
+    let routes = route(segments)?;
+    Ok((routes.input_specs, routes.output_specs))
+}
+
+/// Each engine's (inputs, outputs), as [`route`] takes them.
+pub(super) fn io_of(engines: &[Box<dyn Engine>]) -> Vec<(&[TensorSpec], &[TensorSpec])> {
+    engines.iter().map(|e| (e.inputs(), e.outputs())).collect()
+}
+
 /// Resolves tensor names to slot positions once, checking that the segments form a chain.
-pub(super) fn route(engines: &[Box<dyn Engine>]) -> Result<Routes, BuildError> {
+pub(super) fn route(engines: &[(&[TensorSpec], &[TensorSpec])]) -> Result<Routes, BuildError> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut writer: Vec<Option<usize>> = Vec::new();
     let mut specs: Vec<&TensorSpec> = Vec::new();
@@ -34,12 +52,12 @@ pub(super) fn route(engines: &[Box<dyn Engine>]) -> Result<Routes, BuildError> {
     let mut stages = Vec::with_capacity(engines.len());
     for (s, engine) in engines.iter().enumerate() {
         let mut ins = Vec::new();
-        for spec in engine.inputs() {
+        for spec in engine.0 {
             let t = match index.get(spec.name.as_str()) {
                 Some(&t) => t,
                 None => {
                     if let Some(w) = (s + 1..engines.len())
-                        .find(|&w| engines[w].outputs().iter().any(|o| o.name == spec.name))
+                        .find(|&w| engines[w].1.iter().any(|o| o.name == spec.name))
                     {
                         return Err(BuildError::OutOfOrder {
                             segment: s,
@@ -69,7 +87,7 @@ pub(super) fn route(engines: &[Box<dyn Engine>]) -> Result<Routes, BuildError> {
             ins.push(t);
         }
         let mut outs = Vec::new();
-        for spec in engine.outputs() {
+        for spec in engine.1 {
             if let Some(&t) = index.get(spec.name.as_str()) {
                 return Err(match writer[t] {
                     Some(first) => BuildError::WrittenTwice {

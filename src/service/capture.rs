@@ -1,0 +1,88 @@
+//! The capture thread: frames from the source into the pipeline, never waiting for it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver as DrainDone, RecvTimeoutError};
+use std::time::Instant;
+
+use super::{Counters, DRAIN_LIMIT, Signals, TICK, stopping};
+use crate::capture::convert::{Fit, Resampler, TensorEncoding};
+use crate::capture::{CaptureError, FrameSource};
+use crate::pipeline::{Live, Monitor, Sender, Tag};
+
+/// What the capture thread needs.
+pub(super) struct Capture<'a> {
+    pub source: Box<dyn FrameSource>,
+    pub tx: Sender,
+    pub input: (usize, usize, TensorEncoding),
+    pub fit: Fit,
+    pub counters: &'a Counters,
+    pub stop: &'a AtomicBool,
+    pub signals: &'a Signals,
+    pub started: Instant,
+    pub monitor: Monitor,
+}
+
+impl Capture<'_> {
+    /// Runs until stopped, the source ends or the pipeline closes; then closes the stream and
+    /// gives the frames in flight [`DRAIN_LIMIT`] to come out (`drain_done` disconnects when
+    /// the results loop is done) before cancelling them.
+    pub fn run(mut self, drain_done: DrainDone<()>) {
+        let (width, height, encoding) = self.input;
+        let mut resampler: Option<Resampler> = None;
+        while !stopping(self.stop, self.signals) {
+            self.counters
+                .camera_lost
+                .store(!self.source.healthy(), Ordering::Relaxed);
+            let frame = match self.source.next_frame() {
+                Ok(f) => f,
+                Err(CaptureError::End) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "capture");
+                    self.counters.errors.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(TICK);
+                    continue;
+                }
+            };
+            self.counters.captured.fetch_add(1, Ordering::Relaxed);
+            if resampler.as_ref().is_none_or(|r| r.frame() != frame.layout) {
+                match Resampler::new(frame.layout, width, height, self.fit, encoding) {
+                    Ok(r) => resampler = Some(r),
+                    Err(e) => {
+                        tracing::error!(error = %e, "frame geometry");
+                        break;
+                    }
+                }
+            }
+            let Some(r) = resampler.as_ref() else { break };
+            let tag = Tag {
+                frame: frame.sequence,
+                captured_ns: self.started.elapsed().as_nanos() as u64,
+            };
+            let mut failed = false;
+            let pushed = self.tx.push_latest(tag, &mut |_, buf| {
+                failed = r.convert(frame.data, buf).is_err()
+            });
+            if failed {
+                self.counters.errors.fetch_add(1, Ordering::Relaxed);
+            }
+            match pushed {
+                Ok(Live::Sent | Live::Waiting | Live::Dropped) => {}
+                Err(_) => break,
+            }
+            self.counters.dropped.store(
+                self.tx.live_dropped() + self.source.dropped(),
+                Ordering::Relaxed,
+            );
+        }
+        // Closing the sender ends the stream: the results loop drains and stops, unless a slow
+        // stage would hold the stop past systemd's limit.
+        drop(self.tx);
+        if let Err(RecvTimeoutError::Timeout) = drain_done.recv_timeout(DRAIN_LIMIT) {
+            tracing::warn!(
+                limit_s = DRAIN_LIMIT.as_secs_f64(),
+                "frames in flight did not drain in time: giving them up"
+            );
+            self.monitor.cancel();
+        }
+    }
+}
