@@ -23,8 +23,31 @@ struct Report {
     devices: Vec<Row>,
 }
 
+/// What `--json` prints when libedgetpu cannot be loaded: no devices, and why.
+#[derive(Serialize)]
+struct Unavailable {
+    library: Option<PathBuf>,
+    version: Option<String>,
+    devices: [Row; 0],
+    error: String,
+}
+
+/// Lists the TPUs. With `json`, stdout is always one JSON object: without a usable libedgetpu
+/// it has no devices and an `error` saying why (exit 0: the listing itself worked).
 pub fn run(library: Option<&Path>, lock_dir: Option<&Path>, json: bool) -> Result<()> {
-    let lib = EdgeTpu::load(library).context("cannot list Edge TPUs")?;
+    let lib = match EdgeTpu::load(library) {
+        Ok(lib) => lib,
+        Err(e) if json => {
+            let report = Unavailable {
+                library: library.map(Path::to_path_buf),
+                version: None,
+                devices: [],
+                error: format!("cannot load libedgetpu: {e}"),
+            };
+            return super::emit(&(serde_json::to_string_pretty(&report)? + "\n"));
+        }
+        Err(e) => return Err(e).context("cannot list Edge TPUs"),
+    };
     let lock_dir = lock_dir.unwrap_or(Path::new(DEFAULT_LOCK_DIR));
     let devices = lib
         .devices()

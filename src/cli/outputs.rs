@@ -19,7 +19,8 @@ use edgepipe::output::uart::{Uart, UartConfig};
 
 #[derive(Args, Debug)]
 pub struct OutputsArgs {
-    /// TOML with [uart] and [gpio] sections (the same as the appliance's config).
+    /// TOML with [uart] and [gpio] sections: the appliance's config file (its other sections
+    /// are not used) or one with just those.
     #[arg(long)]
     config: PathBuf,
     /// The frames to replay.
@@ -33,8 +34,9 @@ pub struct OutputsArgs {
     serve_ms: u64,
 }
 
+/// The `[uart]` and `[gpio]` of a configuration file; other sections are ignored (they are
+/// the appliance's), the fields of these two are checked as `run` checks them.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct OutputsConfig {
     uart: Option<UartConfig>,
     #[serde(default)]
@@ -46,6 +48,10 @@ pub fn run(a: OutputsArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", a.config.display()))?;
     let config: OutputsConfig =
         toml::from_str(&text).with_context(|| format!("{}", a.config.display()))?;
+    if let Some(u) = &config.uart {
+        edgepipe::config::check_uart(u, &a.config)?;
+    }
+    edgepipe::config::check_gpio(&config.gpio, &a.config)?;
     let replay = std::fs::read_to_string(&a.replay)
         .with_context(|| format!("cannot read {}", a.replay.display()))?;
     let mut gpio = GpioOutputs::open(&config.gpio)?;
