@@ -1,4 +1,5 @@
 //! Integration tests, one harness (one link of TensorFlow Lite):
+//! - `config_cases`: bad configurations, each refused with exit 2 by `check-config` and `run`
 //! - `service`: `edgepipe run` under a notify socket, signals, reload, the UART on a pty
 //! - `tiny`: tiny models built byte by byte (unsupported fields, ADD chains, Edge TPU ops)
 //! - `uart`: the UART output on a pseudo-terminal pair
@@ -17,6 +18,7 @@
 mod balance;
 mod capture;
 mod cli;
+mod config_cases;
 mod demo;
 mod engine;
 mod fakes;

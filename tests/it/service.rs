@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use edgepipe::config::Config;
 use edgepipe::output::protocol;
 
-use crate::util::{data_dir, edgepipe, segment, temp_dir, text};
+use crate::util::{copy_labels_distinct, data_dir, segment, temp_dir};
 
 /// mobilenet_v1_0.25 in 2 segments with its labels, and a config using `source`, in `dir`.
-fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> PathBuf {
+pub(crate) fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> PathBuf {
     let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
     let labels = data.join("coral/imagenet_labels.txt");
     setup_model(dir, &model, &["-n", "2"], &labels, source, extra)
@@ -25,7 +24,7 @@ fn setup(dir: &Path, data: &Path, source: &str, extra: &str) -> PathBuf {
 
 /// Cuts `model` in 2 (`how`: the `segment` arguments) into `dir`, copies `labels` there as
 /// labels.txt, and writes a config running the segments from `source`.
-fn setup_model(
+pub(crate) fn setup_model(
     dir: &Path,
     model: &Path,
     how: &[&str],
@@ -34,7 +33,7 @@ fn setup_model(
     extra: &str,
 ) -> PathBuf {
     segment(model, how, dir);
-    std::fs::copy(labels, dir.join("labels.txt")).unwrap();
+    copy_labels_distinct(labels, &dir.join("labels.txt"));
     let stem = model.file_stem().unwrap().to_str().unwrap();
     let [seg0, seg1] = [0, 1].map(|i| edgepipe::model::segment_file_name(stem, i, 2));
     let config = dir.join("edgepipe.toml");
@@ -236,64 +235,6 @@ fn systemd_contract_signals_reload_and_uart() {
     assert!(
         restarts <= 1,
         "sequence numbers rise within each run: {seqs:?}"
-    );
-}
-
-#[test]
-fn configuration_errors_name_the_field() {
-    let Some(data) = data_dir("configuration_errors") else {
-        return;
-    };
-    let dir = temp_dir("config_errors");
-    let config = setup(&dir, &data, "kind = \"pattern\"", "");
-    let valid = std::fs::read_to_string(&config).unwrap();
-    assert!(Config::load(&config).is_ok(), "the base file is valid");
-    let source = |s: &str| valid.replace("kind = \"pattern\"", s);
-    let cases = [
-        (
-            source("kind = \"images\"\npath = \"/work/nowhere\""),
-            "source.path: /work/nowhere",
-        ),
-        (source("kind = \"webcam\""), "source.kind"),
-        (
-            source("kind = \"camera\"\nsize = \"640by480\""),
-            "source.size",
-        ),
-        (source("kind = \"pattern\"\nfps = \"fast\""), "source.fps"),
-        (
-            source("kind = \"pattern\"\ncolour = 3"),
-            "unknown field `colour`",
-        ),
-        (valid.replace("labels.txt", "missing.txt"), "model.labels"),
-        (
-            format!("{valid}\n[pipeline]\ncapacity = 1\n"),
-            "pipeline.capacity",
-        ),
-        (
-            format!("{valid}\n[engine]\ndevices = [\"cpu\"]\n"),
-            "engine.devices",
-        ),
-    ];
-    for (body, needle) in cases {
-        std::fs::write(&config, &body).unwrap();
-        let out = edgepipe(&["check-config", config.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(2), "{needle}: {}", text(&out));
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains(needle),
-            "{needle}: {}",
-            text(&out)
-        );
-    }
-    // A labels file whose count does not fit the model: refused at start, naming it.
-    std::fs::write(dir.join("labels.txt"), "cat\ndog\n").unwrap();
-    std::fs::write(&config, &valid).unwrap();
-    let out = edgepipe(&["run", "--config", config.to_str().unwrap(), "--frames", "1"]);
-    assert_ne!(out.status.code(), Some(0));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("labels.txt: 2 labels for a model with 1001 classes"),
-        "{}",
-        text(&out)
     );
 }
 
@@ -536,4 +477,205 @@ fn watchdog_pings_follow_results_not_time() {
     let stderr = stderr_of(&mut child);
     assert!(status.success(), "{status:?} {stderr}");
     assert!(stderr.contains("giving them up"), "{stderr}");
+}
+
+/// A one-segment model the model reader accepts but TensorFlow Lite cannot build: an image
+/// input, a custom op no runtime registers, a score vector out. With its 12 labels.
+fn write_unbuildable_model(dir: &Path) -> (PathBuf, PathBuf) {
+    use crate::tiny::{CUSTOM, Op, T, Tiny, UINT8};
+    let t = |name: &str, shape: &[i32]| T {
+        name: name.into(),
+        shape: shape.to_vec(),
+        dtype: UINT8,
+        quant: Some((1.0 / 256.0, 0)),
+        ..Default::default()
+    };
+    let model = Tiny {
+        tensors: vec![t("image", &[1, 2, 2, 3]), t("scores", &[1, 12])],
+        ops: vec![Op {
+            code: CUSTOM,
+            custom: Some("NoRuntimeHasThisOp".into()),
+            inputs: vec![0],
+            outputs: vec![1],
+            ..Default::default()
+        }],
+        inputs: vec![0],
+        outputs: vec![1],
+        subgraphs: 1,
+    };
+    let path = dir.join("unbuildable.tflite");
+    std::fs::write(&path, model.bytes()).unwrap();
+    let labels = dir.join("unbuildable_labels.txt");
+    std::fs::write(
+        &labels,
+        (0..12).map(|i| format!("c{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    (path, labels)
+}
+
+/// The protocol lines of a child's stdout, as they come.
+fn line_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits up to `within` for a C line with a sequence number above `after`; returns it.
+fn next_c_after(
+    lines: &std::sync::mpsc::Receiver<String>,
+    after: u64,
+    within: Duration,
+) -> Option<u64> {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = lines.recv_timeout(left) else {
+            return None;
+        };
+        if line.starts_with("EP1\tC")
+            && let Some(seq) = line.split('\t').nth(2).and_then(|s| s.parse::<u64>().ok())
+            && seq > after
+        {
+            return Some(seq);
+        }
+    }
+    None
+}
+
+/// SIGHUP with a new file that is bad in a way only found late (labels that do not fit the
+/// model, a segment that cannot be read, a model TensorFlow Lite cannot build): the service
+/// logs it and goes on classifying with the configuration it runs, and stops with exit 0.
+#[test]
+fn a_bad_reload_keeps_the_running_configuration() {
+    let Some(data) = data_dir("bad_reload") else {
+        return;
+    };
+    let dir = temp_dir("bad_reload");
+    let config = setup(
+        &dir,
+        &data,
+        "kind = \"pattern\"\nsize = \"160x120\"\nfps = 30",
+        "",
+    );
+    let good = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(dir.join("misfit.txt"), "cat\ndog\n").unwrap();
+    std::fs::create_dir_all(dir.join("a_directory.tflite")).unwrap();
+    let (unbuildable, unbuildable_labels) = write_unbuildable_model(&dir);
+    let segments_line = good.lines().find(|l| l.starts_with("segments")).unwrap();
+    let bad_files = [
+        (
+            "misfit labels",
+            good.replace("\"labels.txt\"", "\"misfit.txt\""),
+            "model.labels",
+        ),
+        (
+            "an unreadable segment",
+            good.replace("segments = [", "segments = [\"a_directory.tflite\", "),
+            "model.segments[0]",
+        ),
+        (
+            "a model that fails at build",
+            good.replace(
+                segments_line,
+                &format!("segments = [{:?}]", unbuildable.file_name().unwrap()),
+            )
+            .replace(
+                "\"labels.txt\"",
+                &format!("{:?}", unbuildable_labels.file_name().unwrap()),
+            ),
+            "failed at start",
+        ),
+    ];
+    let (mut child, socket) = start(&dir, &config, Stdio::piped());
+    let pid = Pid::from_raw(child.id() as i32);
+    let lines = line_reader(&mut child);
+    let mut seen = Vec::new();
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY: {seen:?}"
+    );
+    let mut last = next_c_after(&lines, 0, Duration::from_secs(10)).expect("classifying");
+    for (what, body, _) in &bad_files {
+        std::fs::write(&config, body).unwrap();
+        kill(pid, Signal::SIGHUP).unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{what}: the service ended"
+        );
+        // C lines keep coming (after a failed start the old configuration starts again, so
+        // sequence numbers may begin anew: any C line after the reload counts).
+        let next = next_c_after(&lines, 0, Duration::from_secs(20));
+        assert!(
+            next.is_some(),
+            "{what}: no classification after the reload (last {last})"
+        );
+        last = next.unwrap();
+    }
+    let stop = Instant::now();
+    kill(pid, Signal::SIGTERM).unwrap();
+    let status = exit_within_5s(&mut child, stop);
+    let stderr = stderr_of(&mut child);
+    assert!(status.success(), "exit status {status:?}: {stderr}");
+    for (what, _, needle) in &bad_files {
+        assert!(
+            stderr.contains(needle),
+            "{what}: the log names '{needle}': {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("NoRuntimeHasThisOp") || stderr.contains("unbuildable"),
+        "the build failure is logged: {stderr}"
+    );
+}
+
+/// A stop does not wait for the source: at 0.01 fps (a frame every 100 s, the lowest rate
+/// allowed), SIGTERM ends the run within a second, exit 0, with a final status line.
+#[test]
+fn a_slow_source_stops_within_a_second() {
+    let Some(data) = data_dir("slow_source_stop") else {
+        return;
+    };
+    let dir = temp_dir("slow_stop");
+    let config = setup(
+        &dir,
+        &data,
+        "kind = \"pattern\"\nsize = \"160x120\"\nfps = 0.01",
+        "",
+    );
+    let (mut child, socket) = start(&dir, &config, Stdio::piped());
+    let lines = line_reader(&mut child);
+    let mut seen = Vec::new();
+    // The first frame comes at once; the next would come in 100 s.
+    assert!(
+        recv_until(&socket, "READY=1", Duration::from_secs(20), &mut seen),
+        "READY: {seen:?}"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let stop = Instant::now();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let status = exit_within(&mut child, stop, 5);
+    let took = stop.elapsed();
+    let stderr = stderr_of(&mut child);
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(
+        took < Duration::from_secs(1),
+        "stopped in {took:?}: {stderr}"
+    );
+    let all: Vec<String> = lines.iter().collect();
+    assert!(
+        all.last().is_some_and(|l| l.starts_with("EP1\tS")),
+        "a final status line: {all:?}"
+    );
 }
