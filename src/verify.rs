@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, EngineError, Interpreter, TensorSpec};
+use crate::engine::{Engine, EngineError, TensorSpec};
 use crate::model::DType;
 
 /// Why a chain could not be run.
@@ -67,8 +67,8 @@ pub struct Mismatch {
 }
 
 /// Runs `model` on `inputs` (one byte vector per model input) and returns its outputs by name.
-pub fn run_whole(
-    model: &mut Interpreter,
+pub fn run_whole<W: Engine + ?Sized>(
+    model: &mut W,
     inputs: &[Vec<u8>],
 ) -> Result<Vec<(String, Vec<u8>)>, EngineError> {
     for (i, data) in inputs.iter().enumerate() {
@@ -85,8 +85,8 @@ pub fn run_whole(
 
 /// Runs the segments one after another, routing tensors by name; `inputs` are the graph
 /// inputs by name. Returns every tensor that any segment produced, by name.
-pub fn run_chain(
-    segments: &mut [Interpreter],
+pub fn run_chain<S: Engine>(
+    segments: &mut [S],
     inputs: &[(String, Vec<u8>)],
 ) -> Result<HashMap<String, Vec<u8>>, ChainError> {
     let mut tensors: HashMap<String, Vec<u8>> = inputs.iter().cloned().collect();
@@ -155,9 +155,9 @@ pub fn compare(
 
 /// Runs every request through the whole model and through the chain of segments; returns the
 /// first mismatch, or `None` when all outputs of all requests are equal byte for byte.
-pub fn check(
-    whole: &mut Interpreter,
-    segments: &mut [Interpreter],
+pub fn check<W: Engine + ?Sized, S: Engine>(
+    whole: &mut W,
+    segments: &mut [S],
     requests: &[Vec<Vec<u8>>],
 ) -> Result<Option<Mismatch>, ChainError> {
     for (r, inputs) in requests.iter().enumerate() {

@@ -7,7 +7,6 @@ use clap::Args;
 use serde::Serialize;
 
 use edgepipe::bench::{self, PipelineReport, Requests, SingleReport};
-use edgepipe::engine::{Engine, Interpreter};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
@@ -110,22 +109,16 @@ pub fn run(a: BenchArgs) -> Result<()> {
     let model = Model::open(&path)?;
     let (partitions, latency_balance) = partitions(&a, &model)?;
     let whole = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut whole =
-        Interpreter::with_options(&whole, &a.device.engine_options()).context("the whole model")?;
+    let mut whole = a.device.open_whole(&whole).context("the whole model")?;
     let requests = Requests::random(whole.inputs(), a.count);
-    let single = bench::single(&mut whole, &requests)?;
+    let single = bench::single(whole.as_mut(), &requests)?;
     drop(whole);
     let mut pipelines = Vec::new();
     for (label, bounds) in &partitions {
         let segments = model::cut(&model, bounds)
             .with_context(|| format!("cannot segment {}", path.display()))?;
         let bytes: Vec<Vec<u8>> = segments.into_iter().map(|s| s.bytes).collect();
-        let engines = a
-            .device
-            .open(&bytes)?
-            .into_iter()
-            .map(|e| Box::new(e) as Box<dyn Engine>)
-            .collect();
+        let engines = a.device.open(&bytes)?;
         pipelines.push(bench::pipelined(label, engines, &requests, a.capacity)?);
     }
     bench::speedups(&single, &mut pipelines);

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use edgepipe::engine::edgetpu::{self, DeviceConfig};
-use edgepipe::engine::{DeviceSpec, EngineOptions, Interpreter, Provider};
+use edgepipe::engine::edgetpu::DeviceConfig;
+use edgepipe::engine::{self, DeviceSpec, Engine, EngineOptions, Provider};
 
 #[derive(Args, Debug, Clone)]
 pub struct DeviceArgs {
@@ -48,12 +48,17 @@ impl DeviceArgs {
         }
     }
 
-    /// One interpreter per segment, each on its device.
-    pub fn open(&self, segments: &[Vec<u8>]) -> Result<Vec<Interpreter>> {
-        Ok(edgetpu::open_segments(
+    /// One engine per segment, each on its device.
+    pub fn open(&self, segments: &[Vec<u8>]) -> Result<Vec<Box<dyn Engine>>> {
+        Ok(engine::open_segments(
             segments,
             &self.engine_options(),
             &self.device_config(),
         )?)
+    }
+
+    /// A whole model on the CPU.
+    pub fn open_whole(&self, model: &[u8]) -> Result<Box<dyn Engine>> {
+        Ok(engine::open(model, &self.engine_options())?)
     }
 }

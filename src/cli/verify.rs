@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use edgepipe::capture;
-use edgepipe::engine::{Engine, Interpreter};
+use edgepipe::engine::Engine;
 use edgepipe::model::Model;
 use edgepipe::verify::{self, Mismatch, SplitMix64};
 
@@ -54,7 +54,7 @@ fn read_model(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn real_input(path: &Path, whole: &Interpreter) -> Result<Vec<Vec<u8>>> {
+fn real_input(path: &Path, whole: &dyn Engine) -> Result<Vec<Vec<u8>>> {
     let [spec] = whole.inputs() else {
         return Err(UsageError("--input works with single-input models only".into()).into());
     };
@@ -66,7 +66,9 @@ fn real_input(path: &Path, whole: &Interpreter) -> Result<Vec<Vec<u8>>> {
 }
 
 pub fn run(a: VerifyArgs) -> Result<()> {
-    let mut whole = Interpreter::with_options(&read_model(&a.model)?, &a.device.engine_options())
+    let mut whole = a
+        .device
+        .open_whole(&read_model(&a.model)?)
         .with_context(|| format!("{}", a.model.display()))?;
     let bytes = a
         .segments
@@ -77,7 +79,7 @@ pub fn run(a: VerifyArgs) -> Result<()> {
     let mut requests: Vec<Vec<Vec<u8>>> = a
         .input
         .iter()
-        .map(|p| real_input(p, &whole))
+        .map(|p| real_input(p, whole.as_ref()))
         .collect::<Result<_>>()?;
     let mut rng = SplitMix64::new(a.seed);
     requests.extend((0..a.count).map(|_| verify::random_inputs(whole.inputs(), &mut rng)));

@@ -1,5 +1,5 @@
 //! Edge TPUs: finding them (libedgetpu), choosing one per segment, owning it (one process per
-//! TPU, enforced with a lock file), and building the segment's interpreter on it.
+//! TPU, enforced with a lock file), and the Edge TPU as a [`Runtime`].
 //!
 //! Lock files: `<lock dir>/<device path with / as _>.lock`, held with `flock(LOCK_EX)` for as
 //! long as the interpreter lives and holding the owner's pid. The kernel releases a flock when
@@ -13,8 +13,8 @@ use std::sync::Arc;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Serialize;
 
-use super::{EngineError, EngineOptions, Interpreter};
-use crate::model::Model;
+use super::classic::ClassicRuntime;
+use super::{Engine, EngineError, Runtime};
 use crate::sys::edgetpu::{EDGETPU_APEX_PCI, EDGETPU_APEX_USB, EdgeTpuLib};
 use crate::sys::tflite_c::LoadError;
 
@@ -414,89 +414,62 @@ pub struct DeviceConfig {
     pub tpu_options: Vec<(String, String)>,
 }
 
-/// Why a segment could not be opened on its device.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    /// Device selection or ownership.
-    #[error(transparent)]
-    Tpu(#[from] TpuError),
-    /// The interpreter.
-    #[error("segment {segment} on {binding}: {cause}")]
-    Engine {
-        /// The segment.
-        segment: usize,
-        /// Its device.
-        binding: Binding,
-        /// The engine's error.
-        cause: EngineError,
-    },
+/// An Edge TPU as a runtime: a classic interpreter (`host`) with libedgetpu's delegate for
+/// this TPU, holding the TPU's lock for the engine's life.
+pub struct EdgeTpuRuntime {
+    host: ClassicRuntime,
+    lib: Arc<EdgeTpuLib>,
+    tpu: Tpu,
+    lock_dir: PathBuf,
+    options: Vec<(String, String)>,
 }
 
-/// Builds one interpreter per segment, each on its device: TPUs locked and opened with
-/// libedgetpu's delegate, the rest on the CPU.
-pub fn open_segments(
-    segments: &[Vec<u8>],
-    engine: &EngineOptions,
-    config: &DeviceConfig,
-) -> Result<Vec<Interpreter>, OpenError> {
-    let needs_tpu: Vec<bool> = segments
-        .iter()
-        .map(|b| {
-            Model::from_bytes(b, Path::new("segment"))
-                .is_ok_and(|m| m.graph.edgetpu_ops().next().is_some())
-        })
-        .collect();
-    let wants_tpu = config
-        .devices
-        .as_ref()
-        .is_some_and(|d| d.iter().any(|s| *s != DeviceSpec::Cpu));
-    let first_tpu_segment = needs_tpu.iter().position(|&t| t);
-    let tpu =
-        match (first_tpu_segment, wants_tpu) {
-            (None, false) => None,
-            (segment, _) => Some(EdgeTpu::load(config.library.as_deref()).map_err(|cause| {
-                TpuError::Library {
-                    segment: segment.unwrap_or(0),
-                    cause,
-                }
-            })?),
-        };
-    let tpus = tpu.as_ref().map(EdgeTpu::devices).unwrap_or_default();
-    let bindings = assign(&needs_tpu, &tpus, config.devices.as_deref())?;
-    let lock_dir = config
-        .lock_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_LOCK_DIR));
-    let options: Vec<(&str, &str)> = config
-        .tpu_options
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let mut out = Vec::with_capacity(segments.len());
-    for (s, (bytes, binding)) in segments.iter().zip(bindings).enumerate() {
-        let interpreter = match (&binding, &tpu) {
-            (Binding::Tpu(t), Some(lib)) => {
-                let lock = DeviceLock::acquire(&lock_dir, t)?;
-                let kind = if t.kind == TpuKind::Pci {
-                    EDGETPU_APEX_PCI
-                } else {
-                    EDGETPU_APEX_USB
-                };
-                let delegate = lib
-                    .lib
-                    .create_delegate(kind, &t.path, &options)
-                    .ok_or_else(|| TpuError::Open(t.to_string()))?;
-                Interpreter::build(bytes, engine, Some((delegate, t.clone())), Some(lock))
-            }
-            _ => Interpreter::build(bytes, engine, None, None),
-        };
-        out.push(interpreter.map_err(|cause| OpenError::Engine {
-            segment: s,
-            binding: binding.clone(),
-            cause,
-        })?);
+impl EdgeTpu {
+    /// The runtime of `tpu`, its delegate hosted by `host`, its lock in `config`'s directory.
+    pub fn runtime(&self, host: ClassicRuntime, tpu: Tpu, config: &DeviceConfig) -> EdgeTpuRuntime {
+        EdgeTpuRuntime {
+            host,
+            lib: Arc::clone(&self.lib),
+            tpu,
+            lock_dir: config
+                .lock_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_LOCK_DIR)),
+            options: config.tpu_options.clone(),
+        }
     }
-    Ok(out)
+}
+
+impl Runtime for EdgeTpuRuntime {
+    fn name(&self) -> String {
+        format!(
+            "Edge TPU {} (libedgetpu {}), hosted by {}",
+            self.tpu,
+            self.lib.version(),
+            self.host.name()
+        )
+    }
+
+    fn open(&self, model: &[u8]) -> Result<Box<dyn Engine>, EngineError> {
+        let lock = DeviceLock::acquire(&self.lock_dir, &self.tpu)?;
+        let kind = match self.tpu.kind {
+            TpuKind::Pci => EDGETPU_APEX_PCI,
+            TpuKind::Usb => EDGETPU_APEX_USB,
+        };
+        let options: Vec<(&str, &str)> = self
+            .options
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let delegate = self
+            .lib
+            .create_delegate(kind, &self.tpu.path, &options)
+            .ok_or_else(|| TpuError::Open(self.tpu.to_string()))?;
+        let interpreter = self
+            .host
+            .interpreter(model, Some((delegate, self.tpu.clone())), Some(lock))?;
+        Ok(Box::new(interpreter))
+    }
 }
 
 #[cfg(test)]

@@ -1,29 +1,34 @@
 //! Running one model (a whole model or a segment) on one device.
 //!
-//! One interface, the TensorFlow Lite C API, with two providers:
-//! - **built-in**: TensorFlow Lite 1.15.5 built from the `tflite` crate's sources, behind a C
-//!   API shim (`csrc/tflite_c_api.cc`). Always present; what tests and CPU runs use.
-//! - **system**: a `libtensorflowlite_c.so` (TensorFlow Lite 2.x) loaded at run time, as a
-//!   board image ships it together with a libedgetpu built against the same version.
+//! Every way of running a model is a [`Runtime`]: it opens a model and returns a
+//! `Box<dyn Engine>` (fill the inputs, invoke, read the outputs). The runtimes are peers:
+//! - **builtin** ([`classic`]): TensorFlow Lite 1.15.5 built from the `tflite` crate's sources,
+//!   behind a C API shim (`csrc/tflite_c_api.cc`). Always present.
+//! - **system** ([`classic`]): a `libtensorflowlite_c.so` (TensorFlow Lite 2.x) loaded at run
+//!   time, as a board image ships it together with a libedgetpu built against the same version.
+//! - **Edge TPU** ([`edgetpu`]): a classic interpreter with libedgetpu's delegate on one TPU,
+//!   which it holds (a lock per device) for the engine's life.
 //!
-//! A segment holding `edgetpu-custom-op` runs on an Edge TPU through libedgetpu's delegate
-//! ([`edgetpu`]); other segments run on the CPU.
+//! [`open_segments`] chooses a device and a runtime per segment; verify, bench, the latency
+//! search and the service open engines only through it and [`open`], and never name a provider.
 
+pub mod classic;
 pub mod edgetpu;
+mod open;
 
 use std::ffi::CString;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
 use crate::model::{DType, Model, Quantization};
-use crate::sys::edgetpu::RawDelegate;
-use crate::sys::tflite_c::{self, Api, LoadError, RawInterpreter, RawOptions, TfLiteRegistration};
+use crate::sys::tflite_c::{LoadError, TfLiteRegistration};
 
-pub use edgetpu::{Binding, DeviceLock, DeviceSpec, Tpu, TpuKind};
+pub use classic::Interpreter;
+pub use edgetpu::{Binding, DeviceLock, DeviceSpec, Tpu, TpuError, TpuKind};
+pub use open::{OpenError, open, open_segments, runtime};
 
-/// Why an interpreter could not be made or run.
+/// Why an engine could not be made or run.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// The runtime library could not be used.
@@ -38,6 +43,9 @@ pub enum EngineError {
     /// Invoke failed.
     #[error("inference failed: {0}")]
     Invoke(String),
+    /// The device could not be had (an Edge TPU in use, missing, failing to open).
+    #[error(transparent)]
+    Device(#[from] TpuError),
 }
 
 impl From<LoadError> for EngineError {
@@ -76,7 +84,7 @@ impl TensorSpec {
 }
 
 /// One model bound to one device, as the pipeline drives it: fill the inputs, invoke, read
-/// the outputs. Implemented by [`Interpreter`] and by test doubles.
+/// the outputs. Made by a [`Runtime`]; implemented by test doubles too.
 pub trait Engine: Send {
     /// Inputs, in the model's order.
     fn inputs(&self) -> &[TensorSpec];
@@ -88,9 +96,50 @@ pub trait Engine: Send {
     fn output(&self, i: usize) -> &[u8];
     /// Runs the model on the current inputs. Blocks for the inference's duration.
     fn invoke(&mut self) -> Result<(), EngineError>;
+    /// Where it runs.
+    fn binding(&self) -> Binding {
+        Binding::Cpu
+    }
+    /// What runs it, for reports ("builtin TensorFlow Lite 1.15.5", ...).
+    fn runtime(&self) -> &str {
+        "custom engine"
+    }
 }
 
-/// Which TensorFlow Lite runs the model.
+impl<E: Engine + ?Sized> Engine for Box<E> {
+    fn inputs(&self) -> &[TensorSpec] {
+        (**self).inputs()
+    }
+    fn outputs(&self) -> &[TensorSpec] {
+        (**self).outputs()
+    }
+    fn input_mut(&mut self, i: usize) -> &mut [u8] {
+        (**self).input_mut(i)
+    }
+    fn output(&self, i: usize) -> &[u8] {
+        (**self).output(i)
+    }
+    fn invoke(&mut self) -> Result<(), EngineError> {
+        (**self).invoke()
+    }
+    fn binding(&self) -> Binding {
+        (**self).binding()
+    }
+    fn runtime(&self) -> &str {
+        (**self).runtime()
+    }
+}
+
+/// A way to run models on one device: opens a model (a whole model or a segment) ready to
+/// invoke. Built-in and system TensorFlow Lite, the Edge TPU path and LiteRT are peers.
+pub trait Runtime: Send + Sync {
+    /// What it is, for messages and reports.
+    fn name(&self) -> String;
+    /// Opens `model`.
+    fn open(&self, model: &[u8]) -> Result<Box<dyn Engine>, EngineError>;
+}
+
+/// Which runtime runs CPU models (the Edge TPU's delegate is always hosted by a classic one).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Provider {
     /// TensorFlow Lite 1.15.5 linked into this binary.
@@ -117,18 +166,7 @@ impl std::str::FromStr for Provider {
     }
 }
 
-impl Provider {
-    /// The C API of this provider (the library is loaded once per path).
-    pub fn api(&self) -> Result<Arc<Api>, LoadError> {
-        static BUILTIN: OnceLock<Arc<Api>> = OnceLock::new();
-        match self {
-            Provider::Builtin => Ok(Arc::clone(BUILTIN.get_or_init(|| Arc::new(Api::builtin())))),
-            Provider::System(path) => Api::load(path).map(Arc::new),
-        }
-    }
-}
-
-/// A custom op to register with the interpreter.
+/// A custom op to register with a classic interpreter.
 #[derive(Clone)]
 pub struct CustomOp {
     /// The op's custom code in the model.
@@ -137,33 +175,19 @@ pub struct CustomOp {
     pub registration: &'static TfLiteRegistration,
 }
 
-/// How to build an interpreter.
+/// How to build engines.
 #[derive(Clone, Default)]
 pub struct EngineOptions {
     /// CPU threads (0 means 1).
     pub threads: usize,
-    /// The TensorFlow Lite to use.
+    /// The runtime of CPU models.
     pub provider: Provider,
-    /// Custom ops to register.
+    /// Custom ops to register (classic interpreters).
     pub custom_ops: Vec<CustomOp>,
 }
 
-/// A model on one device: a TensorFlow Lite interpreter, with the Edge TPU delegate and the
-/// device lock when it runs on a TPU.
-pub struct Interpreter {
-    // Field order is drop order: the interpreter goes before the delegate it uses, and the
-    // device lock is released last.
-    raw: RawInterpreter,
-    _delegate: Option<RawDelegate>,
-    _lock: Option<DeviceLock>,
-    inputs: Vec<TensorSpec>,
-    outputs: Vec<TensorSpec>,
-    /// Where it runs, for messages.
-    pub binding: Binding,
-}
-
+/// The element type of a `TfLiteType` value (stable across TensorFlow Lite versions and LiteRT).
 fn dtype_of(t: i32) -> Option<DType> {
-    // TfLiteType values, stable across TensorFlow Lite versions.
     Some(match t {
         1 => DType::Float32,
         2 => DType::Int32,
@@ -179,118 +203,37 @@ fn dtype_of(t: i32) -> Option<DType> {
     })
 }
 
-impl Interpreter {
-    /// Builds a CPU interpreter with the built-in TensorFlow Lite and `threads` threads.
-    pub fn new(model: Vec<u8>, threads: usize) -> Result<Interpreter, EngineError> {
-        Interpreter::with_options(
-            &model,
-            &EngineOptions {
-                threads,
-                ..Default::default()
-            },
-        )
-    }
-
-    /// Builds a CPU interpreter with `options`.
-    pub fn with_options(model: &[u8], options: &EngineOptions) -> Result<Interpreter, EngineError> {
-        Interpreter::build(model, options, None, None)
-    }
-
-    /// Builds an interpreter with `options`, on the TPU of `delegate` when given (holding its
-    /// `lock` for the interpreter's life).
-    pub fn build(
-        model: &[u8],
-        options: &EngineOptions,
-        delegate: Option<(RawDelegate, Tpu)>,
-        lock: Option<DeviceLock>,
-    ) -> Result<Interpreter, EngineError> {
-        let api = options.provider.api()?;
-        let custom_ops: Vec<(&std::ffi::CStr, &'static TfLiteRegistration)> = options
-            .custom_ops
-            .iter()
-            .map(|c| (c.name.as_c_str(), c.registration))
-            .collect();
-        let delegates: Vec<_> = delegate.iter().map(|(d, _)| d.as_ptr()).collect();
-        let raw_options = RawOptions {
-            threads: options.threads.clamp(1, 64) as i32,
-            delegates: &delegates,
-            custom_ops: &custom_ops,
-        };
-        let raw = RawInterpreter::new(api, model, &raw_options).map_err(EngineError::Build)?;
-        // Quantization comes from the model file: the C API reports only per-tensor params.
-        let quant: Vec<(String, Option<Quantization>)> =
-            Model::from_bytes(model, std::path::Path::new("model"))
-                .map(|m| {
-                    m.graph
-                        .tensors
-                        .into_iter()
-                        .map(|t| (t.name, t.quantization))
-                        .collect()
-                })
-                .unwrap_or_default();
-        let spec = |t: &tflite_c::RawTensor| -> Result<TensorSpec, EngineError> {
-            let dtype =
-                dtype_of(t.dtype).ok_or_else(|| EngineError::UnsupportedType(t.name.clone()))?;
-            let quantization = quant
-                .iter()
-                .find(|(n, _)| *n == t.name)
-                .and_then(|(_, q)| q.clone());
-            Ok(TensorSpec {
-                name: t.name.clone(),
-                dtype,
-                shape: t.dims.clone(),
-                bytes: t.bytes,
-                quantization,
-            })
-        };
-        let inputs = raw
-            .inputs()
-            .iter()
-            .map(spec)
-            .collect::<Result<Vec<_>, _>>()?;
-        let outputs = raw
-            .outputs()
-            .iter()
-            .map(spec)
-            .collect::<Result<Vec<_>, _>>()?;
-        let (delegate, binding) = match delegate {
-            Some((d, tpu)) => (Some(d), Binding::Tpu(tpu)),
-            None => (None, Binding::Cpu),
-        };
-        Ok(Interpreter {
-            raw,
-            _delegate: delegate,
-            _lock: lock,
-            inputs,
-            outputs,
-            binding,
+/// Each tensor's quantization by name, from the model file (the C APIs report per-tensor
+/// parameters only, or none).
+fn quantizations(model: &[u8]) -> Vec<(String, Option<Quantization>)> {
+    Model::from_bytes(model, std::path::Path::new("model"))
+        .map(|m| {
+            m.graph
+                .tensors
+                .into_iter()
+                .map(|t| (t.name, t.quantization))
+                .collect()
         })
-    }
-
-    /// The runtime's version.
-    pub fn runtime_version(&self) -> String {
-        self.raw.runtime_version()
-    }
+        .unwrap_or_default()
 }
 
-impl Engine for Interpreter {
-    fn inputs(&self) -> &[TensorSpec] {
-        &self.inputs
-    }
-
-    fn outputs(&self) -> &[TensorSpec] {
-        &self.outputs
-    }
-
-    fn input_mut(&mut self, i: usize) -> &mut [u8] {
-        self.raw.input_mut(i)
-    }
-
-    fn output(&self, i: usize) -> &[u8] {
-        self.raw.output(i)
-    }
-
-    fn invoke(&mut self) -> Result<(), EngineError> {
-        self.raw.invoke().map_err(EngineError::Invoke)
-    }
+/// The spec of a tensor a runtime reports, with its quantization from `quant`.
+fn tensor_spec(
+    name: &str,
+    dtype: i32,
+    dims: &[usize],
+    bytes: usize,
+    quant: &[(String, Option<Quantization>)],
+) -> Result<TensorSpec, EngineError> {
+    let dtype = dtype_of(dtype).ok_or_else(|| EngineError::UnsupportedType(name.into()))?;
+    Ok(TensorSpec {
+        name: name.into(),
+        dtype,
+        shape: dims.to_vec(),
+        bytes,
+        quantization: quant
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, q)| q.clone()),
+    })
 }

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::engine::edgetpu::{self, DeviceConfig};
-use crate::engine::{DeviceSpec, Engine, EngineOptions};
+use crate::engine::edgetpu::DeviceConfig;
+use crate::engine::{self, DeviceSpec, Engine, EngineOptions};
 use crate::model::{Model, segment};
 use crate::verify::{self, SplitMix64};
 
@@ -98,7 +98,7 @@ impl Measure for ModelMeasurer<'_> {
             .and_then(|d| d.get(device).cloned())
             .unwrap_or(DeviceSpec::Cpu);
         config.devices = Some(vec![spec]);
-        let mut engine = edgetpu::open_segments(&[bytes], &self.engine, &config)
+        let mut engine = engine::open_segments(&[bytes], &self.engine, &config)
             .map_err(|e| e.to_string())?
             .pop()
             .ok_or("no interpreter")?;

@@ -10,8 +10,7 @@ use crate::capture::CaptureError;
 use crate::capture::camera::CameraError;
 use crate::classify::ClassifyError;
 use crate::config::ConfigError;
-use crate::engine::EngineError;
-use crate::engine::edgetpu::{OpenError, TpuError};
+use crate::engine::{EngineError, OpenError, TpuError};
 use crate::model::ModelError;
 use crate::output::gpio::GpioError;
 use crate::output::uart::UartError;
@@ -168,8 +167,13 @@ fn tpu_fault(e: &TpuError) -> Fault {
 /// runtime library that is missing, or an invoke that fails, is the machine's.
 fn engine_fault(e: &EngineError) -> Fault {
     match e {
-        EngineError::Build(_) | EngineError::UnsupportedType(_) => Fault::Configuration,
-        EngineError::Library(_) | EngineError::Invoke(_) => Fault::Environment,
+        EngineError::Build(_) | EngineError::UnsupportedType(_) | EngineError::Refused { .. } => {
+            Fault::Configuration
+        }
+        EngineError::Library(_) | EngineError::Invoke(_) | EngineError::NotFound(_) => {
+            Fault::Environment
+        }
+        EngineError::Device(e) => tpu_fault(e),
     }
 }
 

@@ -35,8 +35,7 @@ use crate::capture::convert::TensorEncoding;
 use crate::capture::{FrameSource, image_input};
 use crate::classify::{Classifier, ClassifyError, Labels};
 use crate::config::{Config, Source};
-use crate::engine::Engine;
-use crate::engine::edgetpu::open_segments;
+use crate::engine::open_segments;
 use crate::output::gpio::GpioOutputs;
 use crate::output::uart::Uart;
 use crate::pipeline::{self, PipelineConfig, Receiver, Sender};
@@ -130,10 +129,6 @@ pub fn start(prepared: Prepared) -> Result<Service, ServiceError> {
     let engines =
         open_segments(&segments, &config.engine, &config.devices).map_err(ServiceError::Devices)?;
     drop(segments);
-    let engines: Vec<Box<dyn Engine>> = engines
-        .into_iter()
-        .map(|e| Box::new(e) as Box<dyn Engine>)
-        .collect();
     let (tx, rx) = pipeline::build(
         engines,
         &PipelineConfig {

@@ -21,8 +21,7 @@ use crate::capture::camera::CameraError;
 use crate::capture::{FrameSource, Images, Pattern, RawVideo, image_input};
 use crate::classify::{Classifier, Labels};
 use crate::config::{Config, ConfigError, Source};
-use crate::engine::edgetpu::{OpenError, TpuError};
-use crate::engine::{DeviceSpec, TensorSpec};
+use crate::engine::{DeviceSpec, OpenError, TensorSpec, TpuError};
 use crate::model::Model;
 use crate::output::uart::UartError;
 

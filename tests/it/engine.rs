@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tflite::model::stl::vector::{VectorInsert, VectorSlice};
 
-use edgepipe::engine::edgetpu::{self, DeviceConfig, EdgeTpu, TpuError};
-use edgepipe::engine::{CustomOp, Engine, EngineOptions, Interpreter, Provider, TpuKind};
+use edgepipe::engine::edgetpu::{DeviceConfig, EdgeTpu, TpuError};
+use edgepipe::engine::{self, CustomOp, Engine, EngineOptions, Interpreter, Provider, TpuKind};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 use edgepipe::pipeline::{self, PipelineConfig, PopError};
@@ -333,18 +333,14 @@ fn a_middle_segment_on_a_fake_tpu_gives_the_right_results() {
     );
     let (_, segments) = tpu_chain();
     let engines =
-        edgetpu::open_segments(&segments, &EngineOptions::default(), &config(&lib)).unwrap();
-    let bindings: Vec<String> = engines.iter().map(|e| e.binding.to_string()).collect();
+        engine::open_segments(&segments, &EngineOptions::default(), &config(&lib)).unwrap();
+    let bindings: Vec<String> = engines.iter().map(|e| e.binding().to_string()).collect();
     assert_eq!(bindings, ["cpu", "pci:/dev/apex_0", "cpu"]);
     assert!(
         fake_log(&lib).contains("create pci /dev/apex_0 Performance=Max"),
         "{}",
         fake_log(&lib)
     );
-    let engines = engines
-        .into_iter()
-        .map(|e| Box::new(e) as Box<dyn Engine>)
-        .collect();
     let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
     let inputs: Vec<[u8; 8]> = (0..50u8)
         .map(|i| [i, i * 2, i * 5, 200, 250, 0, 1, 100u8.wrapping_add(i)])
@@ -418,7 +414,7 @@ fn device_errors_are_clear_and_nothing_hangs() {
     let open = |lib: &Path, devices: Option<&str>| {
         let mut c = config(lib);
         c.devices = devices.map(|d| d.split(',').map(|s| s.parse().unwrap()).collect());
-        edgetpu::open_segments(&segments, &EngineOptions::default(), &c)
+        engine::open_segments(&segments, &EngineOptions::default(), &c)
             .err()
             .map(|e| e.to_string())
     };
@@ -458,11 +454,7 @@ fn device_errors_are_clear_and_nothing_hangs() {
     // A TPU that fails at invoke: the pipeline reports the segment and the runtime's message.
     let failing = fake_edgetpu("tpu_fails", "devices=pci:/dev/apex_0\nfail_invoke=1\n");
     let engines =
-        edgetpu::open_segments(&segments, &EngineOptions::default(), &config(&failing)).unwrap();
-    let engines = engines
-        .into_iter()
-        .map(|e| Box::new(e) as Box<dyn Engine>)
-        .collect();
+        engine::open_segments(&segments, &EngineOptions::default(), &config(&failing)).unwrap();
     let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
     tx.push(&[&[1; 8]]).unwrap();
     match rx.pop() {
@@ -487,7 +479,7 @@ fn a_compiled_coral_model_without_a_tpu_is_refused() {
     let bytes =
         std::fs::read(dir.join("coral/mobilenet_v1_0.25_128_quant_edgetpu.tflite")).unwrap();
     let lib = fake_edgetpu("coral_compiled", "");
-    let err = edgetpu::open_segments(&[bytes], &EngineOptions::default(), &config(&lib))
+    let err = engine::open_segments(&[bytes], &EngineOptions::default(), &config(&lib))
         .err()
         .unwrap();
     assert_eq!(
