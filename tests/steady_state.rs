@@ -2,9 +2,9 @@
 //! binary (a global allocator, and CPU time, apply to the whole process) with the tests
 //! serialised by a lock:
 //! - running: a counting global allocator sees zero heap allocations (from any thread) across
-//!   1,000 requests after warm-up, for fake stages and for real TensorFlow Lite segments. (It
-//!   counts Rust allocations; TensorFlow Lite's own C++ allocations inside `Invoke` go through
-//!   malloc directly and are not seen here.)
+//!   1,000 requests after warm-up, for fake stages and for real TensorFlow Lite and LiteRT
+//!   segments. (It counts Rust allocations; the runtimes' own C++ allocations inside their
+//!   invoke go through malloc directly and are not seen here.)
 //! - idle: stages waiting for work sleep and use no CPU.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -133,6 +133,27 @@ fn steady_pipeline_allocates_nothing() {
         0,
         "real segments: allocations in 1,000 requests"
     );
+
+    // The same segments on LiteRT, inputs and outputs bound to the engine's own memory.
+    match edgepipe::engine::litert::find_library(None) {
+        Ok(lib) if lib.is_file() => {
+            let options = edgepipe::engine::EngineOptions {
+                provider: edgepipe::engine::Provider::Litert(Some(lib)),
+                ..Default::default()
+            };
+            let engines = segments
+                .iter()
+                .map(|s| edgepipe::engine::open(&s.bytes, &options).unwrap())
+                .collect();
+            assert_eq!(
+                count_steady_state(engines, 1100, 100),
+                0,
+                "LiteRT segments: allocations in 1,000 requests"
+            );
+        }
+        Ok(lib) => eprintln!("SKIP LiteRT segments: {} is not a file", lib.display()),
+        Err(e) => eprintln!("SKIP LiteRT segments: {e}"),
+    }
 }
 
 /// CPU time (user + system) of this process, in clock ticks, from /proc/self/stat.

@@ -2,7 +2,8 @@
 # Installs what building and testing edgepipe needs on Debian 12 (as root, or with sudo):
 # clang/libclang for the tflite crate's bindgen, make and g++ for TensorFlow Lite 1.15.5, the
 # aarch64 cross toolchain and qemu-user for the target build check, python3-venv for the
-# LiteRT check, rustfmt and clippy.
+# LiteRT check, rustfmt and clippy; then LiteRT's C library for the litert engine
+# (tools/fetch-litert.sh).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 packages=(clang libclang-dev make g++ gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static bc file python3 python3-venv)
@@ -19,3 +20,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 rustup target add aarch64-unknown-linux-gnu >/dev/null
+# LiteRT's C library for the `litert` engine (a pinned PyPI wheel, checked; as this user).
+"$(dirname "$0")/fetch-litert.sh"

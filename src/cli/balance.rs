@@ -48,6 +48,8 @@ pub struct LatencyReport {
     #[serde(flatten)]
     pub outcome: latency::Outcome,
     pub seconds: f64,
+    /// What ran the CPU candidates.
+    pub engine: String,
 }
 
 /// Latency-balanced bounds for `n` segments, starting from the parameter-balanced ones.
@@ -61,6 +63,7 @@ pub fn latency_bounds(
     let params = partition::by_param_bytes(&model.graph, n)?;
     let ops = model.graph.order.len();
     let engine: EngineOptions = device.engine_options();
+    let engine_name = device.cpu_runtime()?;
     let mut measurer = ModelMeasurer::new(
         model,
         engine.clone(),
@@ -95,6 +98,7 @@ pub fn latency_bounds(
         LatencyReport {
             outcome,
             seconds: started.elapsed().as_secs_f64(),
+            engine: engine_name,
         },
     ))
 }
@@ -105,11 +109,12 @@ pub fn render(r: &LatencyReport) -> String {
     let o = &r.outcome;
     outln!(
         out,
-        "latency balance: {} measurements ({} failed) in {:.1} s, {} round(s)",
+        "latency balance: {} measurements ({} failed) in {:.1} s, {} round(s), on {}",
         o.measurements,
         o.failed,
         r.seconds,
-        o.rounds
+        o.rounds,
+        r.engine
     );
     outln!(
         out,

@@ -7,6 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use edgepipe::bench::{self, PipelineReport, Requests, SingleReport};
+use edgepipe::engine::{self, Provider};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
@@ -40,17 +41,39 @@ pub struct BenchArgs {
     /// Where the cuts go (`both` runs the parameter- and latency-balanced pipelines).
     #[command(flatten)]
     balance: BalanceArgs,
+    /// Also time the whole model on these engines (e.g. builtin), side by side with --engine.
+    #[arg(long, value_delimiter = ',')]
+    versus: Vec<Provider>,
+    /// Requests per --versus engine (the built-in engine takes seconds per invoke on some
+    /// models).
+    #[arg(long, default_value_t = 5)]
+    versus_count: usize,
     /// Runtime and devices.
     #[command(flatten)]
     device: DeviceArgs,
+}
+
+/// The whole model on another engine.
+#[derive(Serialize)]
+struct Versus {
+    engine: String,
+    requests: usize,
+    single: SingleReport,
+    /// Its mean invoke time / --engine's.
+    slower: f64,
 }
 
 #[derive(Serialize)]
 struct Report {
     model: PathBuf,
     requests: usize,
+    /// What ran the whole model.
+    engine: String,
     single: SingleReport,
+    versus: Vec<Versus>,
     pipelines: Vec<PipelineReport>,
+    /// What ran each pipeline's segments, and where.
+    segment_engines: Vec<Vec<String>>,
     latency_balance: Option<LatencyReport>,
 }
 
@@ -108,25 +131,37 @@ pub fn run(a: BenchArgs) -> Result<()> {
     let path = model_path(&a);
     let model = Model::open(&path)?;
     let (partitions, latency_balance) = partitions(&a, &model)?;
-    let whole = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut whole = a.device.open_whole(&whole).context("the whole model")?;
+    let bytes = bytes_of(&path)?;
+    let mut whole = a.device.open_whole(&bytes).context("the whole model")?;
     let requests = Requests::random(whole.inputs(), a.count);
     let single = bench::single(whole.as_mut(), &requests)?;
+    let engine = whole.runtime().to_string();
     drop(whole);
+    let versus = versus(&a, &bytes, &single)?;
     let mut pipelines = Vec::new();
+    let mut segment_engines = Vec::new();
     for (label, bounds) in &partitions {
         let segments = model::cut(&model, bounds)
             .with_context(|| format!("cannot segment {}", path.display()))?;
         let bytes: Vec<Vec<u8>> = segments.into_iter().map(|s| s.bytes).collect();
         let engines = a.device.open(&bytes)?;
+        segment_engines.push(
+            engines
+                .iter()
+                .map(|e| format!("{} on {}", e.runtime(), e.binding()))
+                .collect(),
+        );
         pipelines.push(bench::pipelined(label, engines, &requests, a.capacity)?);
     }
     bench::speedups(&single, &mut pipelines);
     let report = Report {
         model: path,
         requests: a.count,
+        engine,
         single,
+        versus,
         pipelines,
+        segment_engines,
         latency_balance,
     };
     if a.json {
@@ -135,9 +170,34 @@ pub fn run(a: BenchArgs) -> Result<()> {
     super::emit(&render(&report))
 }
 
+fn bytes_of(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The whole model timed on each --versus engine.
+fn versus(a: &BenchArgs, model: &[u8], main: &SingleReport) -> Result<Vec<Versus>> {
+    let mut out = Vec::new();
+    for provider in &a.versus {
+        let mut options = a.device.engine_options();
+        options.provider = provider.clone();
+        let mut engine = engine::open(model, &options)
+            .with_context(|| format!("the whole model on --versus {provider:?}"))?;
+        let requests = Requests::random(engine.inputs(), a.versus_count.max(1));
+        let single = bench::single(engine.as_mut(), &requests)?;
+        out.push(Versus {
+            engine: engine.runtime().to_string(),
+            requests: requests.len(),
+            slower: single.mean_ms / main.mean_ms,
+            single,
+        });
+    }
+    Ok(out)
+}
+
 fn render(r: &Report) -> String {
     let mut out = String::new();
     outln!(out, "{}: {} requests", r.model.display(), r.requests);
+    outln!(out, "engine: {}", r.engine);
     if let Some(l) = &r.latency_balance {
         out.push_str(&balance::render(l));
     }
@@ -147,7 +207,17 @@ fn render(r: &Report) -> String {
         r.single.per_s,
         r.single.mean_ms
     );
-    for p in &r.pipelines {
+    for v in &r.versus {
+        outln!(
+            out,
+            "  versus {}: {:.2} ms per request ({} requests), {:.1}x slower",
+            v.engine,
+            v.single.mean_ms,
+            v.requests,
+            v.slower
+        );
+    }
+    for (p, engines) in r.pipelines.iter().zip(&r.segment_engines) {
         outln!(
             out,
             "pipeline, {} ({} segments, capacity {}):",
@@ -155,6 +225,9 @@ fn render(r: &Report) -> String {
             p.segments,
             p.capacity
         );
+        for (i, e) in engines.iter().enumerate() {
+            outln!(out, "  segment {i}: {e}");
+        }
         outln!(out, "  measured   {:>9.2} req/s", p.per_s);
         outln!(
             out,

@@ -48,7 +48,7 @@ segments = [{segments}]
 labels = {labels}
 
 [engine]
-provider = "builtin"     # TensorFlow Lite on the CPU, one thread per segment
+provider = "auto"        # LiteRT when tools/setup.sh installed it, else the built-in TensorFlow Lite
 
 [classify]
 top_k = 3
@@ -107,13 +107,7 @@ pub fn prepare(dir: &Path, num_segments: usize) -> Result<PathBuf> {
             max_rounds: 4,
             compile_cmd: None,
         },
-        device: super::device_args::DeviceArgs {
-            engine: Default::default(),
-            devices: Vec::new(),
-            edgetpu_lib: None,
-            lock_dir: None,
-            threads: 1,
-        },
+        device: super::device_args::DeviceArgs::with_threads(1),
     })?;
     let stem = MODEL.0.trim_end_matches(".tflite");
     let segments = (0..num_segments)

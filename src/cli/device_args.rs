@@ -1,4 +1,4 @@
-//! Flags that choose the TensorFlow Lite runtime and each segment's device.
+//! Flags that choose the runtime and each segment's device.
 
 use std::path::PathBuf;
 
@@ -6,14 +6,19 @@ use anyhow::Result;
 use clap::Args;
 
 use edgepipe::engine::edgetpu::DeviceConfig;
-use edgepipe::engine::{self, DeviceSpec, Engine, EngineOptions, Provider};
+use edgepipe::engine::{self, DeviceSpec, Engine, EngineOptions, Kernels, Provider};
 
 #[derive(Args, Debug, Clone)]
 pub struct DeviceArgs {
-    /// TensorFlow Lite runtime: builtin (1.15.5, linked in), system (libtensorflowlite_c.so
-    /// from the library path) or system:PATH.
-    #[arg(long, default_value = "builtin", env = "EDGEPIPE_ENGINE")]
+    /// Runtime of CPU models: auto (litert when its library is installed, else builtin),
+    /// builtin (TensorFlow Lite 1.15.5, linked in), system (libtensorflowlite_c.so from the
+    /// library path), system:PATH, litert (libLiteRt.so from $EDGEPIPE_LITERT_LIB or the cache
+    /// tools/fetch-litert.sh fills) or litert:PATH. Edge TPU segments run on builtin or system.
+    #[arg(long, default_value = "auto", env = "EDGEPIPE_ENGINE")]
     pub engine: Provider,
+    /// LiteRT's CPU kernels: xnnpack or builtin.
+    #[arg(long, default_value = "xnnpack", env = "EDGEPIPE_KERNELS")]
+    pub kernels: Kernels,
     /// Device of each segment, comma-separated: cpu, pci, usb, :N, pci:N, usb:N, pci:PATH,
     /// usb:PATH. Default: segments compiled for the Edge TPU take TPUs in order (PCIe first),
     /// the others run on the CPU.
@@ -35,6 +40,7 @@ impl DeviceArgs {
         EngineOptions {
             threads: self.threads,
             provider: self.engine.clone(),
+            kernels: self.kernels,
             custom_ops: Vec::new(),
         }
     }
@@ -60,5 +66,22 @@ impl DeviceArgs {
     /// A whole model on the CPU.
     pub fn open_whole(&self, model: &[u8]) -> Result<Box<dyn Engine>> {
         Ok(engine::open(model, &self.engine_options())?)
+    }
+
+    /// What runs CPU models, for reports.
+    pub fn cpu_runtime(&self) -> Result<String> {
+        Ok(engine::runtime(&self.engine_options())?.name())
+    }
+
+    /// The flags' defaults with `threads` threads (for commands that run engines themselves).
+    pub fn with_threads(threads: usize) -> DeviceArgs {
+        DeviceArgs {
+            engine: Provider::Auto,
+            kernels: Kernels::Xnnpack,
+            devices: Vec::new(),
+            edgetpu_lib: None,
+            lock_dir: None,
+            threads,
+        }
     }
 }

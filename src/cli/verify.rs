@@ -31,6 +31,11 @@ pub struct VerifyArgs {
     /// Repeatable; single-input models only.
     #[arg(long)]
     pub input: Vec<PathBuf>,
+    /// Save every request's inputs and the whole model's outputs in this directory, as raw
+    /// bytes: request_<r>_input_<tensor>.bin and request_<r>_output_<tensor>.bin (tensor names
+    /// with characters other than letters, digits, '-' and '.' as '_').
+    #[arg(long)]
+    pub save: Option<PathBuf>,
     /// Runtime and devices.
     #[command(flatten)]
     pub device: DeviceArgs,
@@ -44,6 +49,10 @@ struct Report {
     model: PathBuf,
     segments: usize,
     requests: usize,
+    /// What ran the whole model.
+    engine: String,
+    /// What ran each segment.
+    segment_engines: Vec<String>,
     equal: bool,
     first_mismatch: Option<Mismatch>,
 }
@@ -63,6 +72,43 @@ fn real_input(path: &Path, whole: &dyn Engine) -> Result<Vec<Vec<u8>>> {
         return Ok(vec![raw]);
     }
     Ok(vec![capture::image_to_tensor(path, spec)?])
+}
+
+/// A tensor name as a file name.
+fn file_name(tensor: &str) -> String {
+    tensor
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                true => c,
+                false => '_',
+            },
+        )
+        .collect()
+}
+
+/// Writes each request's inputs and the whole model's outputs to `dir`.
+fn save(dir: &Path, whole: &mut dyn Engine, requests: &[Vec<Vec<u8>>]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = |name: String, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    };
+    for (r, inputs) in requests.iter().enumerate() {
+        for (spec, data) in whole.inputs().iter().zip(inputs) {
+            write(
+                format!("request_{r}_input_{}.bin", file_name(&spec.name)),
+                data,
+            )?;
+        }
+        for (name, data) in verify::run_whole(whole, inputs)? {
+            write(
+                format!("request_{r}_output_{}.bin", file_name(&name)),
+                &data,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 pub fn run(a: VerifyArgs) -> Result<()> {
@@ -87,11 +133,19 @@ pub fn run(a: VerifyArgs) -> Result<()> {
         return Err(UsageError("nothing to verify: --count 0 and no --input".into()).into());
     }
 
+    if let Some(dir) = &a.save {
+        save(dir, whole.as_mut(), &requests)?;
+    }
     let first_mismatch = verify::check(&mut whole, &mut segments, &requests)?;
     let report = Report {
         model: a.model.clone(),
         segments: segments.len(),
         requests: requests.len(),
+        engine: whole.runtime().to_string(),
+        segment_engines: segments
+            .iter()
+            .map(|s| format!("{} on {}", s.runtime(), s.binding()))
+            .collect(),
         equal: first_mismatch.is_none(),
         first_mismatch,
     };
@@ -99,6 +153,7 @@ pub fn run(a: VerifyArgs) -> Result<()> {
         super::emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else if report.equal {
         let mut out = String::new();
+        outln!(out, "engine: {}", report.engine);
         outln!(
             out,
             "equal: {} segment(s) chained give the outputs of {} bit for bit on {} request(s)",

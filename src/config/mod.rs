@@ -16,7 +16,9 @@
 //! labels = "labels.txt"
 //!
 //! [engine]            # optional
-//! provider = "builtin"        # or "system", "system:/usr/lib/libtensorflowlite_c.so"
+//! provider = "auto"          # or "builtin", "system", "system:/usr/lib/libtensorflowlite_c.so",
+//!                             # "litert", "litert:/usr/lib/libLiteRt.so"
+//! kernels = "xnnpack"         # LiteRT's kernels: "xnnpack" or "builtin"
 //! devices = ["cpu", "pci:0"]  # one per segment; default: compiled segments on TPUs
 //!
 //! [pipeline]          # optional

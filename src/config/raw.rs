@@ -44,8 +44,10 @@ pub struct RawModel {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEngine {
-    /// builtin, system or system:PATH.
+    /// auto, builtin, system, system:PATH, litert or litert:PATH.
     pub provider: Option<String>,
+    /// LiteRT's kernels: xnnpack or builtin.
+    pub kernels: Option<String>,
     /// CPU threads per interpreter.
     pub threads: Option<usize>,
     /// Device per segment.

@@ -298,8 +298,12 @@ fn engine(
     segments: usize,
 ) -> Result<(EngineOptions, DeviceConfig), ConfigError> {
     let provider: Provider = match &e.provider {
-        None => Provider::Builtin,
+        None => Provider::Auto,
         Some(p) => p.parse().map_err(|m| cx.err("engine.provider", m))?,
+    };
+    let kernels = match &e.kernels {
+        None => Default::default(),
+        Some(k) => k.parse().map_err(|m| cx.err("engine.kernels", m))?,
     };
     let devices = match &e.devices {
         None => None,
@@ -331,6 +335,7 @@ fn engine(
         EngineOptions {
             threads,
             provider,
+            kernels,
             custom_ops: Vec::new(),
         },
         DeviceConfig {

@@ -10,12 +10,20 @@ use crate::sys::tflite_c::{self, Api, RawInterpreter, RawOptions, TfLiteRegistra
 use super::{Binding, DeviceLock, Engine, EngineError, EngineOptions, Provider, TensorSpec, Tpu};
 use super::{CustomOp, Runtime};
 
-/// The C API of a classic provider (each library is loaded once per path).
+/// The C API of a classic provider (the system library is loaded once per path); `Auto` is
+/// the built-in one here.
 pub fn api(provider: &Provider) -> Result<Arc<Api>, EngineError> {
     static BUILTIN: OnceLock<Arc<Api>> = OnceLock::new();
     match provider {
-        Provider::Builtin => Ok(Arc::clone(BUILTIN.get_or_init(|| Arc::new(Api::builtin())))),
+        Provider::Builtin | Provider::Auto => {
+            Ok(Arc::clone(BUILTIN.get_or_init(|| Arc::new(Api::builtin()))))
+        }
         Provider::System(path) => Ok(Api::load(path).map(Arc::new)?),
+        Provider::Litert(_) => Err(EngineError::Refused {
+            runtime: "a classic TensorFlow Lite interpreter".into(),
+            reason: "LiteRT is not a TensorFlow Lite C API library: open it with engine::open"
+                .into(),
+        }),
     }
 }
 
@@ -67,7 +75,11 @@ impl Runtime for ClassicRuntime {
 fn origin(api: &Api) -> String {
     match api.origin.starts_with("built-in") {
         true => api.origin.clone(),
-        false => format!("TensorFlow Lite {} ({})", tflite_c::version(api), api.origin),
+        false => format!(
+            "TensorFlow Lite {} ({})",
+            tflite_c::version(api),
+            api.origin
+        ),
     }
 }
 
@@ -143,8 +155,9 @@ impl Interpreter {
         let runtime = origin(&api);
         let raw = RawInterpreter::new(api, model, &raw_options).map_err(EngineError::Build)?;
         let quant = super::quantizations(model);
-        let spec =
-            |t: &tflite_c::RawTensor| super::tensor_spec(&t.name, t.dtype, &t.dims, t.bytes, &quant);
+        let spec = |t: &tflite_c::RawTensor| {
+            super::tensor_spec(&t.name, t.dtype, &t.dims, t.bytes, &quant)
+        };
         let inputs = raw
             .inputs()
             .iter()

@@ -465,9 +465,9 @@ impl Runtime for EdgeTpuRuntime {
             .lib
             .create_delegate(kind, &self.tpu.path, &options)
             .ok_or_else(|| TpuError::Open(self.tpu.to_string()))?;
-        let interpreter = self
-            .host
-            .interpreter(model, Some((delegate, self.tpu.clone())), Some(lock))?;
+        let interpreter =
+            self.host
+                .interpreter(model, Some((delegate, self.tpu.clone())), Some(lock))?;
         Ok(Box::new(interpreter))
     }
 }

@@ -8,12 +8,17 @@
 //!   time, as a board image ships it together with a libedgetpu built against the same version.
 //! - **Edge TPU** ([`edgetpu`]): a classic interpreter with libedgetpu's delegate on one TPU,
 //!   which it holds (a lock per device) for the engine's life.
+//! - **litert** ([`litert`]): LiteRT's CompiledModel C API (`libLiteRt.so`, loaded at run
+//!   time) on the CPU, with XNNPACK or LiteRT's builtin kernels. Where the library is found,
+//!   it is the default for CPU models ([`Provider::Auto`]); Edge TPU segments keep a classic
+//!   host.
 //!
 //! [`open_segments`] chooses a device and a runtime per segment; verify, bench, the latency
 //! search and the service open engines only through it and [`open`], and never name a provider.
 
 pub mod classic;
 pub mod edgetpu;
+pub mod litert;
 mod open;
 
 use std::ffi::CString;
@@ -43,6 +48,18 @@ pub enum EngineError {
     /// Invoke failed.
     #[error("inference failed: {0}")]
     Invoke(String),
+    /// A runtime refused the model, or its options (with the runtime's message).
+    #[error("{runtime} cannot run this model: {reason}")]
+    Refused {
+        /// Which runtime.
+        runtime: String,
+        /// Why.
+        reason: String,
+    },
+    /// A runtime's library is not installed; the message says where it looked and what
+    /// installs it.
+    #[error("{0}")]
+    NotFound(String),
     /// The device could not be had (an Edge TPU in use, missing, failing to open).
     #[error(transparent)]
     Device(#[from] TpuError),
@@ -139,30 +156,70 @@ pub trait Runtime: Send + Sync {
     fn open(&self, model: &[u8]) -> Result<Box<dyn Engine>, EngineError>;
 }
 
-/// Which runtime runs CPU models (the Edge TPU's delegate is always hosted by a classic one).
+/// Which runtime runs CPU models (the Edge TPU's delegate is always hosted by a classic one:
+/// the system library when chosen, else the built-in one).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Provider {
-    /// TensorFlow Lite 1.15.5 linked into this binary.
+    /// LiteRT when its library is found ([`litert::available`]), else the built-in one.
     #[default]
+    Auto,
+    /// TensorFlow Lite 1.15.5 linked into this binary.
     Builtin,
     /// A `libtensorflowlite_c.so` loaded at run time.
     System(PathBuf),
+    /// LiteRT's `libLiteRt.so`, at a path or found as [`litert::find_library`] says.
+    Litert(Option<PathBuf>),
 }
 
 impl std::str::FromStr for Provider {
     type Err = String;
-    /// `builtin`, `system` (libtensorflowlite_c.so from the library path) or `system:PATH`.
+    /// `auto`, `builtin`, `system` (libtensorflowlite_c.so from the library path),
+    /// `system:PATH`, `litert` (found) or `litert:PATH`.
     fn from_str(s: &str) -> Result<Provider, String> {
+        let path = |prefix: &str| s.strip_prefix(prefix).filter(|p| !p.is_empty());
         match s {
+            "auto" => Ok(Provider::Auto),
             "builtin" | "built-in" => Ok(Provider::Builtin),
             "system" => Ok(Provider::System("libtensorflowlite_c.so".into())),
-            _ => match s.strip_prefix("system:") {
-                Some(path) if !path.is_empty() => Ok(Provider::System(path.into())),
+            "litert" => Ok(Provider::Litert(None)),
+            _ => match (path("system:"), path("litert:")) {
+                (Some(p), _) => Ok(Provider::System(p.into())),
+                (_, Some(p)) => Ok(Provider::Litert(Some(p.into()))),
                 _ => Err(format!(
-                    "engine '{s}': expected builtin, system or system:PATH"
+                    "engine '{s}': expected auto, builtin, system, system:PATH, litert or litert:PATH"
                 )),
             },
         }
+    }
+}
+
+/// The CPU kernels LiteRT runs (the classic runtimes have one set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kernels {
+    /// XNNPACK, with LiteRT's own kernels for the ops it does not take.
+    #[default]
+    Xnnpack,
+    /// LiteRT's builtin kernels only.
+    Builtin,
+}
+
+impl std::str::FromStr for Kernels {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Kernels, String> {
+        match s {
+            "xnnpack" => Ok(Kernels::Xnnpack),
+            "builtin" => Ok(Kernels::Builtin),
+            _ => Err(format!("kernels '{s}': expected xnnpack or builtin")),
+        }
+    }
+}
+
+impl std::fmt::Display for Kernels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kernels::Xnnpack => "xnnpack",
+            Kernels::Builtin => "builtin kernels",
+        })
     }
 }
 
@@ -182,6 +239,8 @@ pub struct EngineOptions {
     pub threads: usize,
     /// The runtime of CPU models.
     pub provider: Provider,
+    /// LiteRT's kernels.
+    pub kernels: Kernels,
     /// Custom ops to register (classic interpreters).
     pub custom_ops: Vec<CustomOp>,
 }

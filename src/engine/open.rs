@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::classic::ClassicRuntime;
 use super::edgetpu::{DeviceConfig, EdgeTpu, assign};
+use super::litert::{self, LiteRtRuntime};
 use super::{Binding, DeviceSpec, Engine, EngineError, EngineOptions, Provider, Runtime, TpuError};
 use crate::model::Model;
 
@@ -25,10 +26,29 @@ pub enum OpenError {
     },
 }
 
-/// The CPU runtime `options` choose.
+/// The CPU runtime `options` choose. [`Provider::Auto`] is LiteRT when its library is found
+/// and loads, else the built-in TensorFlow Lite.
 pub fn runtime(options: &EngineOptions) -> Result<Box<dyn Runtime>, EngineError> {
     match &options.provider {
         Provider::Builtin | Provider::System(_) => Ok(Box::new(ClassicRuntime::new(options)?)),
+        Provider::Litert(path) => Ok(Box::new(LiteRtRuntime::new(path.as_deref(), options)?)),
+        Provider::Auto if litert::available() && options.custom_ops.is_empty() => {
+            match LiteRtRuntime::new(None, options) {
+                Ok(r) => Ok(Box::new(r)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "LiteRT is installed but unusable: using the built-in TensorFlow Lite");
+                    Ok(Box::new(ClassicRuntime::new(&builtin(options))?))
+                }
+            }
+        }
+        Provider::Auto => Ok(Box::new(ClassicRuntime::new(&builtin(options))?)),
+    }
+}
+
+fn builtin(options: &EngineOptions) -> EngineOptions {
+    EngineOptions {
+        provider: Provider::Builtin,
+        ..options.clone()
     }
 }
 
@@ -37,9 +57,13 @@ pub fn open(model: &[u8], options: &EngineOptions) -> Result<Box<dyn Engine>, En
     runtime(options)?.open(model)
 }
 
-/// The classic runtime that hosts Edge TPU delegates for `options`.
+/// The classic runtime that hosts Edge TPU delegates for `options`: the system library when
+/// chosen, else the built-in one (LiteRT's struct layouts differ from a stock libedgetpu's).
 fn tpu_host(options: &EngineOptions) -> Result<ClassicRuntime, EngineError> {
-    ClassicRuntime::new(options)
+    match options.provider {
+        Provider::System(_) | Provider::Builtin => ClassicRuntime::new(options),
+        Provider::Auto | Provider::Litert(_) => ClassicRuntime::new(&builtin(options)),
+    }
 }
 
 /// Opens one engine per segment, each on its device: segments holding `edgetpu-custom-op` (or

@@ -1,8 +1,9 @@
-//! The raw edges of the system: memory maps, the TensorFlow Lite C API, libedgetpu; ioctls
+//! The raw edges of the system: memory maps, the TensorFlow Lite and LiteRT C APIs, libedgetpu; ioctls
 //! and termios as they arrive. With the pipeline's ring, the only modules allowed `unsafe`.
 #![allow(unsafe_code)]
 
 pub mod edgetpu;
+pub mod litert;
 pub mod tflite_c;
 pub mod v4l;
 

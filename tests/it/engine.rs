@@ -1,6 +1,7 @@
 //! Engines and Edge TPUs, up to the vendor library's boundary:
-//! - one suite run against both providers: the built-in TensorFlow Lite, and a system-style
-//!   `libtensorflowlite_c.so` built here from the same C API shim and loaded at run time;
+//! - one suite run against every provider: the built-in TensorFlow Lite, a system-style
+//!   `libtensorflowlite_c.so` built here from the same C API shim and loaded at run time, and
+//!   LiteRT (`libLiteRt.so`, when tools/fetch-litert.sh installed it; see also litert.rs);
 //! - a fake libedgetpu (tests/fake_edgetpu, NOT an Edge TPU: a CPU stand-in with known
 //!   arithmetic) proving enumeration, option passing, delegate attachment, per-device binding,
 //!   locks between processes, and every error path.
@@ -14,7 +15,9 @@ use std::time::{Duration, Instant};
 use tflite::model::stl::vector::{VectorInsert, VectorSlice};
 
 use edgepipe::engine::edgetpu::{DeviceConfig, EdgeTpu, TpuError};
-use edgepipe::engine::{self, CustomOp, Engine, EngineOptions, Interpreter, Provider, TpuKind};
+use edgepipe::engine::{
+    self, CustomOp, Engine, EngineOptions, Interpreter, Kernels, Provider, TpuKind,
+};
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 use edgepipe::pipeline::{self, PipelineConfig, PopError};
@@ -120,19 +123,45 @@ fn system_library() -> Option<&'static Path> {
     .as_deref()
 }
 
-fn provider(system: bool) -> Option<Provider> {
-    if !system {
-        return Some(Provider::Builtin);
+/// The providers the suite runs against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Which {
+    Builtin,
+    System,
+    Litert,
+}
+
+fn provider(which: Which) -> Option<Provider> {
+    match which {
+        Which::Builtin => Some(Provider::Builtin),
+        Which::Litert => crate::litert::provider(),
+        Which::System => match system_library() {
+            Some(lib) => Some(Provider::System(lib.to_path_buf())),
+            None => {
+                eprintln!(
+                    "SKIP system provider: libtensorflow-lite.a not found beside the test binary"
+                );
+                None
+            }
+        },
     }
-    match system_library() {
-        Some(lib) => Some(Provider::System(lib.to_path_buf())),
-        None => {
-            eprintln!(
-                "SKIP system provider: libtensorflow-lite.a not found beside the test binary"
-            );
-            None
-        }
-    }
+}
+
+/// The option sets to run `provider` with: LiteRT's two kernel sets, one for the others.
+fn option_sets(provider: &Provider) -> Vec<EngineOptions> {
+    let kernels: &[Kernels] = match provider {
+        Provider::Litert(_) => &[Kernels::Xnnpack, Kernels::Builtin],
+        _ => &[Kernels::Xnnpack],
+    };
+    kernels
+        .iter()
+        .map(|&kernels| EngineOptions {
+            threads: 1,
+            provider: provider.clone(),
+            kernels,
+            custom_ops: vec![],
+        })
+        .collect()
 }
 
 // Coral's model_invoking_error.tflite has one custom op, fake-op-double; its test registers a
@@ -157,6 +186,7 @@ fn failing_op_options(provider: Provider) -> EngineOptions {
     EngineOptions {
         threads: 1,
         provider,
+        kernels: Kernels::Xnnpack,
         custom_ops: vec![CustomOp {
             name: CString::new("fake-op-double").unwrap(),
             registration: &FAKE_OP_DOUBLE,
@@ -164,79 +194,110 @@ fn failing_op_options(provider: Provider) -> EngineOptions {
     }
 }
 
-/// Runs real model segments on `provider` and on the built-in one: the same bytes out, and
-/// the chain equals the whole model.
-fn segments_match_across_providers(system: bool) {
+/// Runs real model segments on `provider` (each kernel set) and on the built-in one: the
+/// chain equals the whole model on the same engine, the tensor specs agree across providers,
+/// and the classic providers give the same bytes.
+fn segments_match_across_providers(which: Which) {
     let Some(dir) = data_dir("segments_match_across_providers") else {
         return;
     };
-    let Some(provider) = provider(system) else {
+    let Some(provider) = provider(which) else {
         return;
     };
-    for (file, n) in [
-        ("coral/mobilenet_v1_0.25_128_quant.tflite", 2),
-        ("coral/split_concat.tflite", 3),
-    ] {
-        let model = Model::open(&dir.join(file)).unwrap();
-        let segments =
-            model::cut(&model, &partition::by_param_bytes(&model.graph, n).unwrap()).unwrap();
-        let options = EngineOptions {
-            threads: 1,
-            provider: provider.clone(),
-            custom_ops: vec![],
-        };
-        let mut chain: Vec<Interpreter> = segments
-            .iter()
-            .map(|s| Interpreter::with_options(&s.bytes, &options).unwrap())
-            .collect();
-        let mut builtin: Vec<Interpreter> = segments
-            .iter()
-            .map(|s| Interpreter::new(s.bytes.clone(), 1).unwrap())
-            .collect();
-        let whole_bytes = std::fs::read(dir.join(file)).unwrap();
-        let mut whole = Interpreter::with_options(&whole_bytes, &options).unwrap();
-        assert_eq!(
-            chain[0].inputs(),
-            builtin[0].inputs(),
-            "{file}: tensor specs agree across providers"
-        );
-        let mut rng = SplitMix64::new(9);
-        let requests: Vec<_> = (0..3)
-            .map(|_| verify::random_inputs(whole.inputs(), &mut rng))
-            .collect();
-        assert_eq!(
-            verify::check(&mut whole, &mut chain, &requests).unwrap(),
-            None,
-            "{file} on {provider:?}"
-        );
-        for req in &requests {
-            let named: Vec<(String, Vec<u8>)> = whole
-                .inputs()
+    let mut models = vec![
+        (dir.join("coral/mobilenet_v1_0.25_128_quant.tflite"), 2),
+        (dir.join("coral/split_concat.tflite"), 3),
+    ];
+    if which == Which::Litert {
+        // Current models, which the built-in engine runs slowly or not at all.
+        models.push((
+            PathBuf::from(REPO).join("models/efficientnet_lite0_uint8.tflite"),
+            3,
+        ));
+        models.push((dir.join("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"), 2));
+    }
+    for (path, n) in &models {
+        let file = path.file_name().unwrap().to_string_lossy();
+        let model = Model::open(path).unwrap();
+        let segments = model::cut(
+            &model,
+            &partition::by_param_bytes(&model.graph, *n).unwrap(),
+        )
+        .unwrap();
+        let whole_bytes = std::fs::read(path).unwrap();
+        for options in option_sets(&provider) {
+            let what = format!("{file} on {provider:?} with {}", options.kernels);
+            let mut chain: Vec<Box<dyn Engine>> = segments
                 .iter()
-                .map(|s| s.name.clone())
-                .zip(req.iter().cloned())
+                .map(|s| engine::open(&s.bytes, &options).unwrap())
                 .collect();
-            let a = verify::run_chain(&mut chain, &named).unwrap();
-            let b = verify::run_chain(&mut builtin, &named).unwrap();
+            let mut whole = engine::open(&whole_bytes, &options).unwrap();
+            let mut rng = SplitMix64::new(9);
+            let requests: Vec<_> = (0..3)
+                .map(|_| verify::random_inputs(whole.inputs(), &mut rng))
+                .collect();
             assert_eq!(
-                a, b,
-                "{file}: every tensor equal byte for byte across providers"
+                verify::check(&mut whole, &mut chain, &requests).unwrap(),
+                None,
+                "{what}: the chain equals the whole model"
             );
+            let builtin = Interpreter::new(segments[0].bytes.clone(), 1).unwrap();
+            assert_eq!(
+                chain[0].inputs(),
+                builtin.inputs(),
+                "{what}: tensor specs agree with the built-in engine's"
+            );
+            if which == Which::Litert {
+                // LiteRT's kernels are not TensorFlow Lite 1.15's: compare on one engine only.
+                continue;
+            }
+            let mut builtin: Vec<Interpreter> = segments
+                .iter()
+                .map(|s| Interpreter::new(s.bytes.clone(), 1).unwrap())
+                .collect();
+            for req in &requests {
+                let named: Vec<(String, Vec<u8>)> = whole
+                    .inputs()
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .zip(req.iter().cloned())
+                    .collect();
+                let a = verify::run_chain(&mut chain, &named).unwrap();
+                let b = verify::run_chain(&mut builtin, &named).unwrap();
+                assert_eq!(
+                    a, b,
+                    "{what}: every tensor equal byte for byte across providers"
+                );
+            }
         }
     }
 }
 
 /// Coral's invoking-error model, with a failing kernel for its custom op: it loads, and invoke
 /// fails with the runtime's message naming the op.
-fn invoke_error_carries_the_runtime_message(system: bool) {
+fn invoke_error_carries_the_runtime_message(which: Which) {
     let Some(dir) = data_dir("invoke_error_carries_the_runtime_message") else {
         return;
     };
-    let Some(provider) = provider(system) else {
+    let Some(provider) = provider(which) else {
         return;
     };
     let bytes =
         std::fs::read(dir.join("coral/invalid_models/model_invoking_error.tflite")).unwrap();
+    if which == Which::Litert {
+        // LiteRT takes no classic kernels: the custom op stays unresolved, which its warm-up
+        // invoke at open reports.
+        let options = EngineOptions {
+            provider,
+            ..Default::default()
+        };
+        let err = engine::open(&bytes, &options).err().unwrap().to_string();
+        assert!(
+            err.contains("LiteRT cannot run this model") && err.contains("fake-op-double"),
+            "{err}"
+        );
+        return;
+    }
     let mut interp = Interpreter::with_options(&bytes, &failing_op_options(provider))
         .expect("loads with its op registered");
     let err = interp.invoke().unwrap_err().to_string();
@@ -247,58 +308,61 @@ fn invoke_error_carries_the_runtime_message(system: bool) {
 }
 
 /// Missing and wrong libraries are errors naming the library, the path and the symbol.
-fn bad_libraries_are_named(system: bool) {
-    if !system {
-        return;
-    }
+fn bad_libraries_are_named(which: Which) {
+    let (provider, missing, symbol): (fn(&str) -> Provider, _, _) = match which {
+        Which::Builtin => return,
+        Which::System => (
+            |p| Provider::System(p.into()),
+            "/no/such/libtensorflowlite_c.so",
+            "lacks the symbol TfLiteVersion",
+        ),
+        Which::Litert => (
+            |p| Provider::Litert(Some(p.into())),
+            "/no/such/libLiteRt.so",
+            "lacks the symbol LiteRtCreateEnvironment",
+        ),
+    };
     let model = chain(&["x", "y"], &[Step::Cpu(1)]).bytes();
     let with = |p: &str| {
-        Interpreter::with_options(
-            &model,
-            &EngineOptions {
-                provider: Provider::System(p.into()),
-                ..Default::default()
-            },
-        )
+        let options = EngineOptions {
+            provider: provider(p),
+            ..Default::default()
+        };
+        engine::open(&model, &options).err().unwrap().to_string()
     };
-    let err = with("/no/such/libtensorflowlite_c.so")
-        .err()
-        .unwrap()
-        .to_string();
+    let err = with(missing);
     assert!(
-        err.contains("/no/such/libtensorflowlite_c.so")
-            && err.contains("cannot open shared object"),
+        err.contains(missing) && err.contains("cannot open shared object"),
         "{err}"
     );
-    let err = with(fake_library().to_str().unwrap())
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("lacks the symbol TfLiteVersion"), "{err}");
+    let err = with(fake_library().to_str().unwrap());
+    assert!(err.contains(symbol), "{err}");
 }
 
 macro_rules! provider_suite {
-    ($($name:ident: $system:expr;)*) => {$(
+    ($($name:ident: $which:expr;)*) => {$(
         mod $name {
+            use super::Which;
             #[test]
             fn segments_match_across_providers() {
-                super::segments_match_across_providers($system);
+                super::segments_match_across_providers($which);
             }
             #[test]
             fn invoke_error_carries_the_runtime_message() {
-                super::invoke_error_carries_the_runtime_message($system);
+                super::invoke_error_carries_the_runtime_message($which);
             }
             #[test]
             fn bad_libraries_are_named() {
-                super::bad_libraries_are_named($system);
+                super::bad_libraries_are_named($which);
             }
         }
     )*};
 }
 
 provider_suite! {
-    builtin_provider: false;
-    system_provider: true;
+    builtin_provider: Which::Builtin;
+    system_provider: Which::System;
+    litert_provider: Which::Litert;
 }
 
 /// The CPU model and its three segments: x -(+2, CPU)-> a -(+5, Edge TPU)-> b -(+3, CPU)-> y.

@@ -11,7 +11,8 @@
 //! - `capture`: photos to labels end to end, frame sources, bad input
 //! - `cli`: the commands, their files, output and exit codes
 //! - `demo`: the README's first command on the repository's model and photos
-//! - `engine`: both TensorFlow Lite providers; a fake libedgetpu up to the vendor boundary
+//! - `engine`: every provider (builtin, system, litert); a fake libedgetpu up to the vendor boundary
+//! - `litert`: the LiteRT provider's failures, refusals, absent library and default choice
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 
@@ -23,6 +24,7 @@ mod demo;
 mod engine;
 mod fakes;
 mod fuzz;
+mod litert;
 mod pipeline;
 mod refuse;
 mod segment;

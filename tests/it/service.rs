@@ -333,7 +333,7 @@ fn uart_peer_gone_under_run() {
 /// A 2-segment model whose second segment fails at invoke, for real, on bright frames: the
 /// image's bytes (2x2 RGB) become indices into a 128-row EMBEDDING_LOOKUP table, and TensorFlow
 /// Lite refuses an index out of the table. Dark frames (every byte < 128) classify.
-fn write_lookup_drill_model(dir: &Path) -> PathBuf {
+pub(crate) fn write_lookup_drill_model(dir: &Path) -> PathBuf {
     use crate::tiny::{CAST, EMBEDDING_LOOKUP, INT32, Op, RESHAPE, T, Tiny, UINT8};
     let t = |name: &str, shape: &[i32], dtype, data: Option<Vec<u8>>| T {
         name: name.into(),
@@ -446,7 +446,10 @@ fn watchdog_pings_follow_results_not_time() {
     let model = data.join("generated/keras_inception_v3_299_random_logits_quant.tflite");
     let labels = data.join("labels/imagenet1000_torchvision.txt");
     let source = "kind = \"pattern\"\nsize = \"320x240\"\nfps = 30";
-    let config = setup_model(&dir, &model, &["-n", "2"], &labels, source, "");
+    // The built-in engine: seconds per invoke (LiteRT, the default where installed, is ~25x
+    // faster, and results would come as often as a timer's pings).
+    let engine = "[engine]\nprovider = \"builtin\"\n";
+    let config = setup_model(&dir, &model, &["-n", "2"], &labels, source, engine);
     let (mut child, socket) = start(&dir, &config, Stdio::null());
     let mut seen = Vec::new();
     assert!(

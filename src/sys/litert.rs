@@ -1,0 +1,648 @@
+//! LiteRT's "CompiledModel" C API (`libLiteRt.so` of the `ai-edge-litert` wheel, headers
+//! `litert/c/*.h` of google-ai-edge/LiteRT 2.3.0), loaded at run time; and [`RawCompiledModel`],
+//! the safe owner of one model compiled for the CPU with its input and output buffers bound to
+//! memory it owns. Facts about this ABI: `research/litert.md`.
+#![allow(unsafe_code)]
+
+use std::alloc::Layout as AllocLayout;
+use std::ffi::{CStr, c_char, c_int, c_void};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::tflite_c::{LoadError, error_chain};
+
+type Handle = *mut c_void;
+type Status = c_int;
+
+/// `LITERT_TENSOR_MAX_RANK`.
+pub const MAX_RANK: usize = 8;
+
+/// `LiteRtLayout`: `rank:7` and `has_strides:1` bit-fields share the first `unsigned int`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawLayout {
+    bits: u32,
+    dimensions: [i32; MAX_RANK],
+    strides: [u32; MAX_RANK],
+}
+
+impl RawLayout {
+    /// The dimensions (negative ones are dynamic).
+    pub fn dims(&self) -> &[i32] {
+        let rank = (self.bits & 0x7f) as usize;
+        &self.dimensions[..rank.min(MAX_RANK)]
+    }
+}
+
+/// `LiteRtRankedTensorType`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawRankedType {
+    /// `LiteRtElementType`, the `TfLiteType` values.
+    pub element_type: c_int,
+    /// Shape.
+    pub layout: RawLayout,
+}
+
+/// `LiteRtAny`: a type tag and a 64-bit union.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawAny {
+    kind: c_int,
+    value: i64,
+}
+
+/// `LiteRtEnvOption`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct RawEnvOption {
+    tag: c_int,
+    value: RawAny,
+}
+
+const ANY_INT: c_int = 2;
+/// `kLiteRtEnvOptionTagAutoRegisterAccelerators`.
+const ENV_AUTO_REGISTER_ACCELERATORS: c_int = 24;
+/// `kLiteRtEnvOptionTagMinLoggerSeverity`.
+const ENV_MIN_LOGGER_SEVERITY: c_int = 25;
+/// `kLiteRtHwAcceleratorCpu`.
+const HW_CPU: c_int = 1;
+/// `kLiteRtRankedTensorType`.
+const RANKED: c_int = 0;
+
+type Deleter = unsafe extern "C" fn(*mut c_void);
+
+/// Declares the functions once: the table and its loader.
+macro_rules! litert_api {
+    ($($field:ident = $sym:ident : fn($($arg:ty),*) $(-> $ret:ty)?;)*) => {
+        /// The LiteRT C API functions edgepipe uses, from one `libLiteRt.so`.
+        pub struct LiteRtApi {
+            $(
+                #[doc = concat!("`", stringify!($sym), "`")]
+                $field: unsafe extern "C" fn($($arg),*) $(-> $ret)?,
+            )*
+            env: Handle,
+            /// Where the library was loaded from.
+            pub path: PathBuf,
+            _library: libloading::Library,
+        }
+
+        impl LiteRtApi {
+            fn resolve(path: &Path, library: libloading::Library) -> Result<LiteRtApi, LoadError> {
+                $(
+                    // SAFETY: the symbol's type is the LiteRT 2.3.0 header's signature for it.
+                    let $field = unsafe {
+                        *library
+                            .get::<unsafe extern "C" fn($($arg),*) $(-> $ret)?>(concat!(stringify!($sym), "\0").as_bytes())
+                            .map_err(|_| LoadError::Symbol { path: path.to_path_buf(), symbol: stringify!($sym) })?
+                    };
+                )*
+                Ok(LiteRtApi { $($field,)* env: std::ptr::null_mut(), path: path.to_path_buf(), _library: library })
+            }
+        }
+    };
+}
+
+litert_api! {
+    create_environment = LiteRtCreateEnvironment: fn(c_int, *const RawEnvOption, *mut Handle) -> Status;
+    destroy_environment = LiteRtDestroyEnvironment: fn(Handle);
+    create_model = LiteRtCreateModelFromBuffer: fn(Handle, *const c_void, usize, *mut Handle) -> Status;
+    destroy_model = LiteRtDestroyModel: fn(Handle);
+    model_signature = LiteRtGetModelSignature: fn(Handle, usize, *mut Handle) -> Status;
+    signature_inputs = LiteRtGetNumSignatureInputs: fn(Handle, *mut usize) -> Status;
+    signature_outputs = LiteRtGetNumSignatureOutputs: fn(Handle, *mut usize) -> Status;
+    signature_input = LiteRtGetSignatureInputTensorByIndex: fn(Handle, usize, *mut Handle) -> Status;
+    signature_output = LiteRtGetSignatureOutputTensorByIndex: fn(Handle, usize, *mut Handle) -> Status;
+    tensor_name = LiteRtGetTensorName: fn(Handle, *mut *const c_char) -> Status;
+    tensor_type_id = LiteRtGetTensorTypeId: fn(Handle, *mut c_int) -> Status;
+    ranked_type = LiteRtGetRankedTensorType: fn(Handle, *mut RawRankedType) -> Status;
+    create_options = LiteRtCreateOptions: fn(*mut Handle) -> Status;
+    destroy_options = LiteRtDestroyOptions: fn(Handle);
+    set_accelerators = LiteRtSetOptionsHardwareAccelerators: fn(Handle, c_int) -> Status;
+    create_opaque = LiteRtCreateOpaqueOptions: fn(*const c_char, *mut c_void, Option<Deleter>, *mut Handle) -> Status;
+    add_opaque = LiteRtAddOpaqueOptions: fn(Handle, Handle) -> Status;
+    create_compiled = LiteRtCreateCompiledModel: fn(Handle, Handle, Handle, *mut Handle) -> Status;
+    destroy_compiled = LiteRtDestroyCompiledModel: fn(Handle);
+    input_layout = LiteRtGetCompiledModelInputTensorLayout: fn(Handle, usize, usize, *mut RawLayout) -> Status;
+    output_layouts = LiteRtGetCompiledModelOutputTensorLayouts: fn(Handle, usize, usize, *mut RawLayout, bool) -> Status;
+    run = LiteRtRunCompiledModel: fn(Handle, usize, usize, *mut Handle, usize, *mut Handle) -> Status;
+    error_messages = LiteRtCompiledModelGetErrorMessages: fn(Handle, *mut *mut c_char) -> Status;
+    clear_errors = LiteRtCompiledModelClearErrors: fn(Handle) -> Status;
+    buffer_from_host = LiteRtCreateTensorBufferFromHostMemory: fn(*const RawRankedType, *mut c_void, usize, Option<Deleter>, *mut Handle) -> Status;
+    destroy_buffer = LiteRtDestroyTensorBuffer: fn(Handle);
+}
+
+// SAFETY: the table holds function pointers and the environment, which LiteRT shares between
+// compiled models used from several threads (compilation is serialised inside LiteRT by a
+// global mutex); it is never mutated after `load`.
+unsafe impl Send for LiteRtApi {}
+// SAFETY: as above.
+unsafe impl Sync for LiteRtApi {}
+
+impl Drop for LiteRtApi {
+    fn drop(&mut self) {
+        if !self.env.is_null() {
+            // SAFETY: created by this library in `load`, destroyed once; every compiled model
+            // holds an `Arc` of this table, so none outlives it.
+            unsafe { (self.destroy_environment)(self.env) }
+        }
+    }
+}
+
+/// `LiteRtStatus` values as names (`LiteRtGetStatusString` is declared but not exported).
+pub fn status_name(status: Status) -> String {
+    let name = match status {
+        0 => "ok",
+        1 => "invalid argument",
+        2 => "memory allocation failure",
+        3 => "runtime failure",
+        4 => "missing input tensor",
+        5 => "unsupported",
+        6 => "not found",
+        7 => "timeout expired",
+        8 => "wrong version",
+        9 => "unknown error",
+        10 => "already exists",
+        100 => "cancelled",
+        500 => "file I/O error",
+        501 => "invalid flatbuffer",
+        502 => "dynamic loading error",
+        503 => "serialization error",
+        504 => "compilation error",
+        1000 => "index out of bounds",
+        1001 => "invalid IR type",
+        1002 => "invalid graph invariant",
+        _ => return format!("status {status}"),
+    };
+    format!("{name} (status {status})")
+}
+
+impl LiteRtApi {
+    /// Loads `libLiteRt.so` from `path` and creates its environment, CPU only and quiet.
+    pub fn load(path: &Path) -> Result<Arc<LiteRtApi>, LoadError> {
+        // SAFETY: loading runs the library's initialisers, which register LiteRT's ops and
+        // accelerator factories only.
+        let library = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Open {
+            path: path.to_path_buf(),
+            reason: error_chain(&e),
+        })?;
+        let mut api = LiteRtApi::resolve(path, library)?;
+        let options = [
+            RawEnvOption {
+                tag: ENV_AUTO_REGISTER_ACCELERATORS,
+                value: RawAny {
+                    kind: ANY_INT,
+                    value: i64::from(HW_CPU),
+                },
+            },
+            RawEnvOption {
+                tag: ENV_MIN_LOGGER_SEVERITY,
+                // Warnings and up: LiteRT logs every model load at INFO.
+                value: RawAny {
+                    kind: ANY_INT,
+                    value: 2,
+                },
+            },
+        ];
+        let mut env = std::ptr::null_mut();
+        // SAFETY: `options` has 2 valid entries for the call; `env` receives a new handle.
+        let status = unsafe { (api.create_environment)(2, options.as_ptr(), &mut env) };
+        if status != 0 || env.is_null() {
+            return Err(LoadError::Open {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "cannot create a LiteRT environment: {}",
+                    status_name(status)
+                ),
+            });
+        }
+        api.env = env;
+        Ok(Arc::new(api))
+    }
+}
+
+/// The CPU kernels a compiled model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawKernels {
+    /// XNNPACK, with the interpreter's kernels for what it does not take.
+    Xnnpack,
+    /// The interpreter's own (builtin) kernels only.
+    Builtin,
+}
+
+/// One input or output as the compiled model lays it out.
+#[derive(Debug, Clone)]
+pub struct RawTensorInfo {
+    /// Name (the routing key).
+    pub name: String,
+    /// `TfLiteType` value.
+    pub element_type: c_int,
+    /// Dimensions.
+    pub dims: Vec<usize>,
+    /// Bytes.
+    pub bytes: usize,
+}
+
+/// Bytes owned here, 64-byte aligned (what LiteRT's host buffers ask for), zeroed.
+struct Aligned {
+    ptr: *mut u8,
+    layout: AllocLayout,
+}
+
+/// The largest input or output tensor bound (a model claiming more is refused, not allocated).
+pub const MAX_TENSOR_BYTES: usize = 1 << 30;
+
+impl Aligned {
+    fn new(bytes: usize) -> Option<Aligned> {
+        // A zero-sized allocation is not allowed; tensors of 0 bytes still get 64.
+        let layout =
+            AllocLayout::from_size_align(bytes.max(1).checked_next_multiple_of(64)?, 64).ok()?;
+        // SAFETY: `layout` has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        (!ptr.is_null()).then_some(Aligned { ptr, layout })
+    }
+}
+
+impl Drop for Aligned {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout, freed once.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+    }
+}
+
+/// A model compiled for the CPU, with one host buffer per input and output, allocated once,
+/// bound to LiteRT tensor buffers over that memory (no copy between edgepipe and LiteRT).
+pub struct RawCompiledModel {
+    // Drop order (see `Drop`): buffers, compiled model, options, model, then the bytes.
+    api: Arc<LiteRtApi>,
+    compiled: Handle,
+    options: Handle,
+    model: Handle,
+    in_buffers: Vec<Handle>,
+    out_buffers: Vec<Handle>,
+    in_memory: Vec<Aligned>,
+    out_memory: Vec<Aligned>,
+    inputs: Vec<RawTensorInfo>,
+    outputs: Vec<RawTensorInfo>,
+    _bytes: Box<[u8]>,
+}
+
+// SAFETY: a compiled model may be used from any thread, one at a time; `RawCompiledModel` is
+// not `Sync` and `run` and `input_mut` take `&mut self`. The buffers point into memory owned
+// by this value.
+unsafe impl Send for RawCompiledModel {}
+
+fn check(status: Status, what: &str) -> Result<(), String> {
+    match status {
+        0 => Ok(()),
+        s => Err(format!("{what}: {}", status_name(s))),
+    }
+}
+
+/// The TOML payload of one opaque option (the options take ownership and free it with `free`).
+fn opaque(api: &LiteRtApi, options: Handle, id: &CStr, toml: &str) -> Result<(), String> {
+    let payload = super::tflite_c::c_string(toml);
+    // SAFETY: `strdup` copies the NUL-terminated payload into malloc'ed memory, which the
+    // opaque options own from here and release with `free`.
+    let data = unsafe { nix::libc::strdup(payload.as_ptr()) };
+    if data.is_null() {
+        return Err("out of memory for options".into());
+    }
+    let mut handle = std::ptr::null_mut();
+    // SAFETY: `id` outlives the call (LiteRT copies it); `data` is handed over with its
+    // destructor; `handle` receives the new options.
+    let status = unsafe {
+        (api.create_opaque)(id.as_ptr(), data.cast(), Some(nix::libc::free), &mut handle)
+    };
+    if status != 0 {
+        // SAFETY: not taken by LiteRT on failure.
+        unsafe { nix::libc::free(data.cast()) };
+        return check(status, "cannot create options");
+    }
+    // SAFETY: both handles are live; `options` takes ownership of `handle`.
+    check(
+        unsafe { (api.add_opaque)(options, handle) },
+        "cannot add options",
+    )
+}
+
+impl RawCompiledModel {
+    /// Loads `model` (copied and kept), compiles it for the CPU with `threads` threads and
+    /// `kernels`, and binds its inputs and outputs to memory allocated now.
+    pub fn new(
+        api: Arc<LiteRtApi>,
+        model: &[u8],
+        threads: usize,
+        kernels: RawKernels,
+    ) -> Result<RawCompiledModel, String> {
+        let bytes: Box<[u8]> = model.into();
+        let mut raw = RawCompiledModel {
+            api,
+            compiled: std::ptr::null_mut(),
+            options: std::ptr::null_mut(),
+            model: std::ptr::null_mut(),
+            in_buffers: Vec::new(),
+            out_buffers: Vec::new(),
+            in_memory: Vec::new(),
+            out_memory: Vec::new(),
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            _bytes: bytes,
+        };
+        let api = Arc::clone(&raw.api);
+        // SAFETY: the bytes live in `raw` (boxed, never moved or changed) until after the model
+        // is destroyed; `model` receives a new handle.
+        check(
+            unsafe {
+                (api.create_model)(
+                    api.env,
+                    raw._bytes.as_ptr().cast(),
+                    raw._bytes.len(),
+                    &mut raw.model,
+                )
+            },
+            "LiteRT cannot load the model",
+        )?;
+        // SAFETY: plain constructor.
+        check(
+            unsafe { (api.create_options)(&mut raw.options) },
+            "cannot create options",
+        )?;
+        // SAFETY: `options` is live.
+        check(
+            unsafe { (api.set_accelerators)(raw.options, HW_CPU) },
+            "cannot choose the CPU",
+        )?;
+        let mode = match kernels {
+            RawKernels::Xnnpack => "delegate",
+            RawKernels::Builtin => "builtin",
+        };
+        let cpu = format!(
+            "num_threads = {}\nkernel_mode = \"{mode}\"\n",
+            threads.max(1)
+        );
+        opaque(&api, raw.options, c"xnnpack", &cpu)?;
+        opaque(&api, raw.options, c"cpu_delegate", &cpu)?;
+        opaque(
+            &api,
+            raw.options,
+            c"runtime_options_string",
+            "error_reporter_mode = 2\n",
+        )?;
+        // SAFETY: environment, model and options are live and outlive the compiled model.
+        check(
+            unsafe { (api.create_compiled)(api.env, raw.model, raw.options, &mut raw.compiled) },
+            "LiteRT cannot compile the model",
+        )?;
+        raw.describe_and_bind()?;
+        Ok(raw)
+    }
+
+    fn describe_and_bind(&mut self) -> Result<(), String> {
+        let api = Arc::clone(&self.api);
+        let mut sig = std::ptr::null_mut();
+        let (mut n_in, mut n_out) = (0usize, 0usize);
+        // SAFETY: the model is live; the signature belongs to it.
+        unsafe {
+            check(
+                (api.model_signature)(self.model, 0, &mut sig),
+                "no signature",
+            )?;
+            check((api.signature_inputs)(sig, &mut n_in), "inputs")?;
+            check((api.signature_outputs)(sig, &mut n_out), "outputs")?;
+        }
+        let mut out_layouts = vec![RawLayout::default(); n_out];
+        // SAFETY: `out_layouts` has room for `n_out` layouts.
+        check(
+            unsafe {
+                (api.output_layouts)(self.compiled, 0, n_out, out_layouts.as_mut_ptr(), false)
+            },
+            "output layouts",
+        )?;
+        for i in 0..n_in + n_out {
+            let is_input = i < n_in;
+            let mut tensor = std::ptr::null_mut();
+            let mut name: *const c_char = std::ptr::null();
+            let mut type_id = 0;
+            let mut ranked = RawRankedType::default();
+            // SAFETY: indices are within the counts LiteRT reported; the tensor and its name
+            // belong to the live model.
+            unsafe {
+                if is_input {
+                    check((api.signature_input)(sig, i, &mut tensor), "input")?;
+                } else {
+                    check((api.signature_output)(sig, i - n_in, &mut tensor), "output")?;
+                }
+                check((api.tensor_name)(tensor, &mut name), "tensor name")?;
+                check((api.tensor_type_id)(tensor, &mut type_id), "tensor type")?;
+            }
+            let name = if name.is_null() {
+                String::new()
+            } else {
+                // SAFETY: non-null, NUL-terminated, owned by the model.
+                unsafe { CStr::from_ptr(name) }
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            if type_id != RANKED {
+                return Err(format!("tensor '{name}' has no fixed rank"));
+            }
+            // SAFETY: the tensor is live and ranked; `ranked` is a valid destination.
+            check(
+                unsafe { (api.ranked_type)(tensor, &mut ranked) },
+                "tensor type",
+            )?;
+            let layout = if is_input {
+                let mut l = RawLayout::default();
+                // SAFETY: `i` is a valid input index; `l` is a valid destination.
+                check(
+                    unsafe { (api.input_layout)(self.compiled, 0, i, &mut l) },
+                    "input layout",
+                )?;
+                l
+            } else {
+                out_layouts[i - n_in]
+            };
+            ranked.layout = layout;
+            self.bind(name, ranked, is_input)?;
+        }
+        Ok(())
+    }
+
+    fn bind(&mut self, name: String, ranked: RawRankedType, input: bool) -> Result<(), String> {
+        let dims: Vec<usize> = ranked
+            .layout
+            .dims()
+            .iter()
+            .map(|&d| usize::try_from(d))
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("tensor '{name}' has a dynamic shape"))?;
+        let size = element_size(ranked.element_type)
+            .ok_or_else(|| format!("tensor '{name}' has element type {}", ranked.element_type))?;
+        let bytes = dims
+            .iter()
+            .try_fold(size, |b, &d| b.checked_mul(d))
+            .filter(|&b| b <= MAX_TENSOR_BYTES)
+            .ok_or_else(|| format!("tensor '{name}' is larger than {MAX_TENSOR_BYTES} bytes"))?;
+        let memory = Aligned::new(bytes)
+            .ok_or_else(|| format!("cannot allocate {bytes} bytes for tensor '{name}'"))?;
+        let mut buffer = std::ptr::null_mut();
+        // SAFETY: `memory` is at least `bytes` long, 64-byte aligned, owned by `self` and
+        // freed only after the buffer is destroyed (see `Drop`); no deallocator is given, so
+        // LiteRT never frees it.
+        check(
+            unsafe {
+                (self.api.buffer_from_host)(&ranked, memory.ptr.cast(), bytes, None, &mut buffer)
+            },
+            &format!("cannot bind tensor '{name}'"),
+        )?;
+        let info = RawTensorInfo {
+            name,
+            element_type: ranked.element_type,
+            dims,
+            bytes,
+        };
+        if input {
+            self.in_buffers.push(buffer);
+            self.in_memory.push(memory);
+            self.inputs.push(info);
+        } else {
+            self.out_buffers.push(buffer);
+            self.out_memory.push(memory);
+            self.outputs.push(info);
+        }
+        Ok(())
+    }
+
+    /// Inputs, in the signature's order.
+    pub fn inputs(&self) -> &[RawTensorInfo] {
+        &self.inputs
+    }
+
+    /// Outputs, in the signature's order.
+    pub fn outputs(&self) -> &[RawTensorInfo] {
+        &self.outputs
+    }
+
+    /// The bytes of input `i`.
+    pub fn input_mut(&mut self, i: usize) -> &mut [u8] {
+        // SAFETY: the memory is `bytes` long and owned by `self`; `&mut self` makes this the
+        // only access (LiteRT reads it only inside `run`, which also takes `&mut self`).
+        unsafe { std::slice::from_raw_parts_mut(self.in_memory[i].ptr, self.inputs[i].bytes) }
+    }
+
+    /// The bytes of output `i`.
+    pub fn output(&self, i: usize) -> &[u8] {
+        // SAFETY: as in `input_mut`; LiteRT writes it only inside `run` (`&mut self`).
+        unsafe { std::slice::from_raw_parts(self.out_memory[i].ptr, self.outputs[i].bytes) }
+    }
+
+    /// Runs the model on the bound buffers. On failure, returns what LiteRT reported.
+    pub fn run(&mut self) -> Result<(), String> {
+        // SAFETY: the compiled model and every buffer are live; the arrays hold exactly the
+        // signature's inputs and outputs.
+        let status = unsafe {
+            (self.api.run)(
+                self.compiled,
+                0,
+                self.in_buffers.len(),
+                self.in_buffers.as_mut_ptr(),
+                self.out_buffers.len(),
+                self.out_buffers.as_mut_ptr(),
+            )
+        };
+        if status == 0 {
+            return Ok(());
+        }
+        Err(match self.take_errors() {
+            Some(text) => format!("{}: {text}", status_name(status)),
+            None => status_name(status),
+        })
+    }
+
+    /// The messages LiteRT buffered since the last call (they are cleared).
+    fn take_errors(&mut self) -> Option<String> {
+        let mut text: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the compiled model is live; LiteRT returns a malloc'ed string or null.
+        let status = unsafe { (self.api.error_messages)(self.compiled, &mut text) };
+        if status != 0 || text.is_null() {
+            return None;
+        }
+        // SAFETY: non-null, NUL-terminated, ours to free with `free`.
+        let owned = unsafe { CStr::from_ptr(text) }
+            .to_string_lossy()
+            .trim()
+            .to_string();
+        // SAFETY: as above; freed once.
+        unsafe {
+            nix::libc::free(text.cast());
+            (self.api.clear_errors)(self.compiled);
+        }
+        (!owned.is_empty()).then(|| owned.replace('\n', "; "))
+    }
+}
+
+impl Drop for RawCompiledModel {
+    fn drop(&mut self) {
+        // SAFETY: each handle was created by this library and is destroyed once, users before
+        // what they use: buffers, the compiled model, its options, the model. The memory and
+        // the model bytes are freed after, by their own drops.
+        unsafe {
+            for &b in self.in_buffers.iter().chain(&self.out_buffers) {
+                (self.api.destroy_buffer)(b);
+            }
+            if !self.compiled.is_null() {
+                (self.api.destroy_compiled)(self.compiled);
+            }
+            if !self.options.is_null() {
+                (self.api.destroy_options)(self.options);
+            }
+            if !self.model.is_null() {
+                (self.api.destroy_model)(self.model);
+            }
+        }
+    }
+}
+
+/// Bytes per element of a `LiteRtElementType` (the `TfLiteType` values).
+fn element_size(t: c_int) -> Option<usize> {
+    Some(match t {
+        3 | 9 | 6 => 1,
+        7 | 10 | 17 | 19 => 2,
+        1 | 2 | 16 => 4,
+        4 | 8 | 11 | 13 => 8,
+        12 => 16,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirrors_have_the_c_layout() {
+        // Sizes from the 2.3.0 headers' static_asserts (64-bit).
+        assert_eq!(std::mem::size_of::<RawLayout>(), 68);
+        assert_eq!(std::mem::size_of::<RawRankedType>(), 72);
+        assert_eq!(std::mem::offset_of!(RawRankedType, layout), 4);
+        assert_eq!(std::mem::size_of::<RawAny>(), 16);
+        assert_eq!(std::mem::size_of::<RawEnvOption>(), 24);
+    }
+
+    #[test]
+    fn rank_is_the_low_seven_bits() {
+        let mut l = RawLayout {
+            bits: 3 | 0x80,
+            ..Default::default()
+        };
+        l.dimensions[..3].copy_from_slice(&[1, 4, 5]);
+        assert_eq!(l.dims(), &[1, 4, 5]);
+    }
+
+    #[test]
+    fn statuses_have_names() {
+        assert_eq!(status_name(3), "runtime failure (status 3)");
+        assert_eq!(status_name(4242), "status 4242");
+    }
+}
