@@ -9,6 +9,11 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+// The built-in engine: the `tflite` crate builds and links TensorFlow Lite 1.15.5, which the C
+// API shim of `sys::tflite_c` calls. None of its Rust API (the 1.15 schema) is used any more;
+// this line keeps the library linked.
+extern crate tflite;
+
 pub mod bench;
 pub mod capture;
 pub mod classify;
@@ -20,4 +25,5 @@ pub mod partition;
 pub mod pipeline;
 pub mod service;
 pub mod sys;
+pub mod tensor;
 pub mod verify;

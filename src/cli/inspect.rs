@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use edgepipe::model::{Graph, Model, Tensor};
+use edgepipe::model::{Graph, Model, Signature, Tensor};
 use edgepipe::partition;
 
 use super::human_bytes;
@@ -42,7 +42,8 @@ struct Report<'a> {
     cache_estimate_segments: usize,
     cache_estimate: Vec<CacheRow>,
     cache_estimate_note: &'static str,
-    dropped_in_segments: &'a [String],
+    signatures: &'a [Signature],
+    metadata: &'a [String],
     operators: Vec<OpRow<'a>>,
     tensors: &'a [Tensor],
 }
@@ -68,7 +69,8 @@ pub fn run(path: &Path, num_segments: Option<usize>, json: bool) -> Result<()> {
         cache_estimate_segments: n,
         cache_estimate,
         cache_estimate_note: CACHE_NOTE,
-        dropped_in_segments: &model.notes.dropped,
+        signatures: &model.signatures,
+        metadata: &model.metadata,
         operators: g
             .order
             .iter()
@@ -154,8 +156,23 @@ fn render_text(r: &Report, g: &Graph) -> String {
             r.custom_ops.join(", ")
         ),
     }
-    for d in r.dropped_in_segments {
-        outln!(out, "segments will not carry: {d}");
+    for sig in r.signatures {
+        let names = |io: &[(String, usize)]| {
+            io.iter()
+                .map(|(n, t)| format!("{n}={t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        outln!(
+            out,
+            "signature '{}': inputs [{}] outputs [{}]",
+            sig.key,
+            names(&sig.inputs),
+            names(&sig.outputs)
+        );
+    }
+    if !r.metadata.is_empty() {
+        outln!(out, "metadata: {}", r.metadata.join(", "));
     }
     outln!(
         out,

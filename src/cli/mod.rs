@@ -141,7 +141,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     let bad_input = err.chain().any(|e| {
         e.is::<edgepipe::model::ModelError>()
             || e.is::<edgepipe::partition::PartitionError>()
-            || e.is::<edgepipe::model::segment::SegmentError>()
+            || e.downcast_ref::<edgepipe::model::segment::SegmentError>()
+                .is_some_and(|e| e.is_bad_input())
             || e.is::<edgepipe::capture::ImageError>()
             || e.is::<edgepipe::capture::CaptureError>()
             || e.is::<edgepipe::classify::ClassifyError>()

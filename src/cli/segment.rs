@@ -57,7 +57,6 @@ struct Row {
 struct Report {
     model: PathBuf,
     segments: Vec<Row>,
-    not_carried: Vec<String>,
     seconds: f64,
     latency_balance: Option<LatencyReport>,
 }
@@ -89,14 +88,16 @@ pub fn run(a: SegmentArgs) -> Result<()> {
     std::fs::create_dir_all(&a.out_dir)
         .with_context(|| format!("cannot create {}", a.out_dir.display()))?;
     let n = segments.len();
+    let files: Vec<PathBuf> = (0..n)
+        .map(|i| {
+            a.out_dir
+                .join(model::segment_file_name(&model.stem(), i, n))
+        })
+        .collect();
+    write_proven(&model, &segments, &files)?;
     let name = |t: &usize| g.tensors[*t].name.clone();
     let mut rows = Vec::with_capacity(n);
-    for s in &segments {
-        let file = a
-            .out_dir
-            .join(model::segment_file_name(&model.stem(), s.plan.index, n));
-        std::fs::write(&file, &s.bytes)
-            .with_context(|| format!("cannot write {}", file.display()))?;
+    for (s, file) in segments.iter().zip(files) {
         let (on_chip_estimate, off_chip_estimate) = partition::cache_estimate(s.plan.param_bytes);
         rows.push(Row {
             segment: s.plan.index,
@@ -115,7 +116,6 @@ pub fn run(a: SegmentArgs) -> Result<()> {
     let report = Report {
         model: a.model.clone(),
         segments: rows,
-        not_carried: model.notes.dropped.clone(),
         seconds: started.elapsed().as_secs_f64(),
         latency_balance: latency,
     };
@@ -165,11 +165,44 @@ fn render_text(r: &Report) -> String {
         out,
         "* estimate against 8 MiB of Edge TPU SRAM; the compiler's real split may differ"
     );
-    for d in &r.not_carried {
-        outln!(out, "not carried into segments: {d}");
-    }
     if let Some(l) = &r.latency_balance {
         out.push_str(&balance::render(l));
     }
     out
+}
+
+/// Temporary files in the target directory, removed unless renamed into place.
+struct Temps(Vec<PathBuf>);
+
+impl Drop for Temps {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            let _ = std::fs::remove_file(t);
+        }
+    }
+}
+
+/// Writes every segment to a temporary file beside its target, re-reads each from disk and
+/// proves it carries the source ([`model::prove`]), and only when all pass renames them into
+/// place. On any failure nothing is left behind.
+fn write_proven(model: &Model, segments: &[model::Segment], files: &[PathBuf]) -> Result<()> {
+    let mut temps = Temps(Vec::with_capacity(files.len()));
+    for (s, file) in segments.iter().zip(files) {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = file.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        temps.0.push(tmp.clone());
+        std::fs::write(&tmp, &s.bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+    }
+    for (s, tmp) in segments.iter().zip(&temps.0) {
+        let written =
+            std::fs::read(tmp).with_context(|| format!("cannot read back {}", tmp.display()))?;
+        model::prove(model, &s.plan, &written).map_err(model::SegmentError::Proof)?;
+    }
+    for (tmp, file) in temps.0.iter().zip(files) {
+        std::fs::rename(tmp, file)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), file.display()))?;
+    }
+    temps.0.clear();
+    Ok(())
 }

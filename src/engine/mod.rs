@@ -24,8 +24,6 @@ mod open;
 use std::ffi::CString;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::model::{DType, Model, Quantization};
 use crate::sys::tflite_c::{LoadError, TfLiteRegistration};
 
@@ -71,34 +69,7 @@ impl From<LoadError> for EngineError {
     }
 }
 
-/// Name, type and shape of an input or output tensor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TensorSpec {
-    /// Tensor name (the routing key between segments).
-    pub name: String,
-    /// Element type.
-    pub dtype: DType,
-    /// Shape.
-    pub shape: Vec<usize>,
-    /// Size in bytes.
-    pub bytes: usize,
-    /// Quantization, when the tensor is quantized.
-    pub quantization: Option<Quantization>,
-}
-
-impl TensorSpec {
-    /// A spec for tensors that are not an interpreter's (test doubles, other engines).
-    pub fn new(name: &str, dtype: DType, shape: &[usize]) -> TensorSpec {
-        let bytes = shape.iter().product::<usize>() * dtype.size();
-        TensorSpec {
-            name: name.into(),
-            dtype,
-            shape: shape.to_vec(),
-            bytes,
-            quantization: None,
-        }
-    }
-}
+pub use crate::tensor::TensorSpec;
 
 /// One model bound to one device, as the pipeline drives it: fill the inputs, invoke, read
 /// the outputs. Made by a [`Runtime`]; implemented by test doubles too.

@@ -1,82 +1,89 @@
-//! A bounds-checked walk over the raw TFLite flatbuffer, done before the TF 1.15 object API of
-//! the `tflite` crate unpacks the bytes.
+//! A bounds-checked reader of raw flatbuffer tables, slots and vectors.
 //!
-//! Why: that object API knows the schema of TensorFlow 1.15. Fields added later (sparsity,
-//! shape signatures, large buffers, builtin codes past 119, ...) are silently dropped when it
-//! unpacks and re-packs a model, and enum values it does not know would become invalid Rust
-//! enums. This walk reads exactly those places and either refuses the model with a reason or
-//! records what a segment will not carry (signature defs, metadata). Every read is checked
-//! against the slice; nothing here can panic on hostile input.
+//! Every read is checked against the slice and returns an error instead of panicking, so the
+//! walks built on it (the schema check, the graph reader, the copier and the proof) are safe
+//! on hostile bytes.
 
 use super::ModelErrorKind;
 
-/// The newest builtin operator the TF 1.15 schema knows (`BuiltinOperator_WHILE`).
-pub const MAX_BUILTIN_OP: i32 = 119;
-/// The newest `BuiltinOptions` union tag the TF 1.15 schema knows (`DepthToSpaceOptions`).
-const MAX_BUILTIN_OPTIONS: u8 = 94;
-/// The newest `TensorType` the TF 1.15 schema knows (`INT8`).
-const MAX_TENSOR_TYPE: u8 = 9;
+/// Result of a read.
+pub type Result<T> = std::result::Result<T, ModelErrorKind>;
 
-/// What the walk learnt that is worth telling the user.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct SchemaNotes {
-    /// Model-level fields a segment will not carry, in words.
-    pub dropped: Vec<String>,
+/// A corrupt-model error.
+pub fn corrupt(what: impl Into<String>) -> ModelErrorKind {
+    ModelErrorKind::Corrupt(what.into())
 }
 
-type Result<T> = std::result::Result<T, ModelErrorKind>;
-
-fn corrupt(what: &str) -> ModelErrorKind {
-    ModelErrorKind::Corrupt(what.to_string())
+fn past_end() -> ModelErrorKind {
+    corrupt("an offset points past the end of the file (truncated?)")
 }
 
-#[derive(Clone, Copy)]
-struct Table {
-    pos: usize,
+/// A table: where it is and where its vtable is.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// Position of the table (its soffset to the vtable).
+    pub pos: usize,
     vtable: usize,
     vtable_len: usize,
+    inline_len: usize,
 }
 
-struct Buf<'a>(&'a [u8]);
+impl Table {
+    /// Number of slots the vtable has.
+    pub fn vtable_slots(&self) -> usize {
+        (self.vtable_len - 4) / 2
+    }
+}
+
+/// The bytes of a flatbuffer.
+#[derive(Clone, Copy)]
+pub struct Buf<'a>(pub &'a [u8]);
 
 impl<'a> Buf<'a> {
-    fn bytes<const N: usize>(&self, at: usize) -> Result<[u8; N]> {
-        let end = at
-            .checked_add(N)
-            .ok_or_else(|| corrupt("offset overflow"))?;
-        let slice = self
-            .0
-            .get(at..end)
-            .ok_or_else(|| corrupt("an offset points past the end of the file (truncated?)"))?;
+    /// `n` bytes at `at`.
+    pub fn bytes(&self, at: usize, n: usize) -> Result<&'a [u8]> {
+        let end = at.checked_add(n).ok_or_else(past_end)?;
+        self.0.get(at..end).ok_or_else(past_end)
+    }
+    fn array<const N: usize>(&self, at: usize) -> Result<[u8; N]> {
         let mut out = [0u8; N];
-        out.copy_from_slice(slice);
+        out.copy_from_slice(self.bytes(at, N)?);
         Ok(out)
     }
-    fn u8(&self, at: usize) -> Result<u8> {
-        Ok(self.bytes::<1>(at)?[0])
+    /// A little-endian u16.
+    pub fn u16(&self, at: usize) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.array(at)?))
     }
-    fn u16(&self, at: usize) -> Result<u16> {
-        Ok(u16::from_le_bytes(self.bytes(at)?))
+    /// A little-endian u32.
+    pub fn u32(&self, at: usize) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array(at)?))
     }
-    fn u32(&self, at: usize) -> Result<u32> {
-        Ok(u32::from_le_bytes(self.bytes(at)?))
-    }
-    fn i32(&self, at: usize) -> Result<i32> {
-        Ok(i32::from_le_bytes(self.bytes(at)?))
-    }
-    fn u64(&self, at: usize) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.bytes(at)?))
+    /// A little-endian i32.
+    pub fn i32(&self, at: usize) -> Result<i32> {
+        Ok(i32::from_le_bytes(self.array(at)?))
     }
 
     /// Follows a forward `uoffset` stored at `at`.
-    fn follow(&self, at: usize) -> Result<usize> {
+    pub fn follow(&self, at: usize) -> Result<usize> {
         let off = self.u32(at)? as usize;
         at.checked_add(off)
             .filter(|&p| p < self.0.len())
-            .ok_or_else(|| corrupt("an offset points past the end of the file (truncated?)"))
+            .ok_or_else(past_end)
     }
 
-    fn table(&self, pos: usize) -> Result<Table> {
+    /// The root table.
+    pub fn root(&self) -> Result<Table> {
+        if self.0.len() < 8 {
+            return Err(ModelErrorKind::Truncated(self.0.len()));
+        }
+        if &self.0[4..8] != b"TFL3" {
+            return Err(ModelErrorKind::NotTflite);
+        }
+        self.table(self.follow(0)?)
+    }
+
+    /// The table at `pos`.
+    pub fn table(&self, pos: usize) -> Result<Table> {
         let soff = self.i32(pos)? as i64;
         let vtable = pos as i64 - soff;
         if vtable < 0 || vtable as usize >= self.0.len() {
@@ -84,63 +91,91 @@ impl<'a> Buf<'a> {
         }
         let vtable = vtable as usize;
         let vtable_len = self.u16(vtable)? as usize;
-        if vtable_len < 4 || !vtable_len.is_multiple_of(2) {
+        let inline_len = self.u16(vtable + 2)? as usize;
+        if vtable_len < 4 || !vtable_len.is_multiple_of(2) || inline_len < 4 {
             return Err(corrupt("a vtable has an impossible size"));
         }
+        self.bytes(vtable, vtable_len)?;
+        self.bytes(pos, inline_len)?;
         Ok(Table {
             pos,
             vtable,
             vtable_len,
+            inline_len,
         })
     }
 
-    /// Position of field `id` inside table `t`, or `None` when the field is absent.
-    fn field(&self, t: Table, id: usize) -> Result<Option<usize>> {
-        let slot = 4 + 2 * id;
-        if slot + 2 > t.vtable_len {
-            return Ok(None);
+    /// The raw vtable entry of slot `id` (0 when absent).
+    pub fn slot_offset(&self, t: Table, id: usize) -> Result<usize> {
+        if id >= t.vtable_slots() {
+            return Ok(0);
         }
-        let off = self.u16(t.vtable + slot)? as usize;
-        Ok((off != 0).then_some(t.pos + off))
+        Ok(self.u16(t.vtable + 4 + 2 * id)? as usize)
     }
 
-    fn field_u8(&self, t: Table, id: usize) -> Result<u8> {
-        self.field(t, id)?.map_or(Ok(0), |p| self.u8(p))
+    /// Position of slot `id` holding `size` inline bytes, or `None` when absent.
+    pub fn slot(&self, t: Table, id: usize, size: usize) -> Result<Option<usize>> {
+        let off = self.slot_offset(t, id)?;
+        if off == 0 {
+            return Ok(None);
+        }
+        if off + size > t.inline_len {
+            return Err(corrupt("a field lies outside its table"));
+        }
+        Ok(Some(t.pos + off))
     }
-    fn field_i32(&self, t: Table, id: usize) -> Result<i32> {
-        self.field(t, id)?.map_or(Ok(0), |p| self.i32(p))
+
+    /// The inline bytes of scalar slot `id`, or `None` when absent.
+    pub fn scalar(&self, t: Table, id: usize, size: usize) -> Result<Option<&'a [u8]>> {
+        match self.slot(t, id, size)? {
+            Some(p) => Ok(Some(self.bytes(p, size)?)),
+            None => Ok(None),
+        }
     }
-    fn field_u64(&self, t: Table, id: usize) -> Result<u64> {
-        self.field(t, id)?.map_or(Ok(0), |p| self.u64(p))
+
+    /// Scalar slot `id` as an integer (sign-extended when `signed`), `default` when absent.
+    pub fn int(&self, t: Table, id: usize, size: usize, signed: bool, default: i64) -> Result<i64> {
+        Ok(match self.scalar(t, id, size)? {
+            Some(b) => int_of(b, signed),
+            None => default,
+        })
     }
-    fn field_table(&self, t: Table, id: usize) -> Result<Option<Table>> {
-        match self.field(t, id)? {
+
+    /// The table slot `id` points at.
+    pub fn sub_table(&self, t: Table, id: usize) -> Result<Option<Table>> {
+        match self.slot(t, id, 4)? {
             Some(p) => Ok(Some(self.table(self.follow(p)?)?)),
             None => Ok(None),
         }
     }
 
-    /// A vector field as (position of the first element, element count).
-    fn field_vector(
-        &self,
-        t: Table,
-        id: usize,
-        elem_size: usize,
-    ) -> Result<Option<(usize, usize)>> {
-        let Some(p) = self.field(t, id)? else {
-            return Ok(None);
-        };
-        let start = self.follow(p)?;
-        let len = self.u32(start)? as usize;
-        len.checked_mul(elem_size)
-            .and_then(|b| b.checked_add(start + 4))
-            .filter(|&end| end <= self.0.len())
-            .ok_or_else(|| corrupt("a vector runs past the end of the file (truncated?)"))?;
-        Ok(Some((start + 4, len)))
+    /// Vector slot `id` as (position of the first element, element count).
+    pub fn vector(&self, t: Table, id: usize, elem_size: usize) -> Result<Option<(usize, usize)>> {
+        match self.slot(t, id, 4)? {
+            Some(p) => self.vector_at(self.follow(p)?, elem_size).map(Some),
+            None => Ok(None),
+        }
     }
 
-    fn table_vector(&self, t: Table, id: usize) -> Result<Vec<Table>> {
-        let Some((start, len)) = self.field_vector(t, id, 4)? else {
+    /// The vector whose length is at `start`.
+    pub fn vector_at(&self, start: usize, elem_size: usize) -> Result<(usize, usize)> {
+        let len = self.u32(start)? as usize;
+        let bytes = len.checked_mul(elem_size).ok_or_else(past_end)?;
+        self.bytes(start + 4, bytes)?;
+        Ok((start + 4, len))
+    }
+
+    /// The bytes of a scalar vector (empty when absent).
+    pub fn vector_bytes(&self, t: Table, id: usize, elem_size: usize) -> Result<&'a [u8]> {
+        match self.vector(t, id, elem_size)? {
+            Some((start, len)) => self.bytes(start, len * elem_size),
+            None => Ok(&[]),
+        }
+    }
+
+    /// The tables of a vector of tables (empty when absent).
+    pub fn tables(&self, t: Table, id: usize) -> Result<Vec<Table>> {
+        let Some((start, len)) = self.vector(t, id, 4)? else {
             return Ok(Vec::new());
         };
         (0..len)
@@ -148,194 +183,50 @@ impl<'a> Buf<'a> {
             .collect()
     }
 
-    fn field_str(&self, t: Table, id: usize) -> Result<Option<&'a [u8]>> {
-        Ok(self
-            .field_vector(t, id, 1)?
-            .map(|(start, len)| &self.0[start..start + len]))
+    /// The string at `start` (its length prefix).
+    pub fn string_at(&self, start: usize) -> Result<&'a [u8]> {
+        let (start, len) = self.vector_at(start, 1)?;
+        self.bytes(start, len)
     }
-}
 
-/// Field ids of the current TFLite schema (tensorflow/lite/schema/schema.fbs).
-mod id {
-    pub const MODEL_OPERATOR_CODES: usize = 1;
-    pub const MODEL_SUBGRAPHS: usize = 2;
-    pub const MODEL_BUFFERS: usize = 4;
-    pub const MODEL_METADATA_BUFFER: usize = 5;
-    pub const MODEL_METADATA: usize = 6;
-    pub const MODEL_SIGNATURE_DEFS: usize = 7;
-    pub const OPCODE_DEPRECATED_BUILTIN: usize = 0;
-    pub const OPCODE_BUILTIN: usize = 3;
-    pub const SUBGRAPH_TENSORS: usize = 0;
-    pub const SUBGRAPH_OPERATORS: usize = 3;
-    pub const TENSOR_TYPE: usize = 1;
-    pub const TENSOR_NAME: usize = 3;
-    pub const TENSOR_QUANTIZATION: usize = 4;
-    pub const TENSOR_SPARSITY: usize = 6;
-    pub const TENSOR_SHAPE_SIGNATURE: usize = 7;
-    pub const TENSOR_VARIANT_TENSORS: usize = 9;
-    pub const QUANT_DETAILS_TYPE: usize = 4;
-    pub const OP_BUILTIN_OPTIONS_TYPE: usize = 3;
-    pub const OP_CUSTOM_OPTIONS_FORMAT: usize = 6;
-    pub const OP_LARGE_CUSTOM_OPTIONS_OFFSET: usize = 9;
-    pub const OP_BUILTIN_OPTIONS_2_TYPE: usize = 11;
-    pub const BUFFER_OFFSET: usize = 1;
-    pub const METADATA_NAME: usize = 0;
-}
-
-/// Checks `data` for what the TF 1.15 object API cannot carry. Refusals are errors; fields a
-/// segment does not need are listed in the returned notes.
-pub fn check(data: &[u8]) -> Result<SchemaNotes> {
-    let buf = Buf(data);
-    if data.len() < 8 {
-        return Err(ModelErrorKind::Truncated(data.len()));
-    }
-    if &data[4..8] != b"TFL3" {
-        return Err(ModelErrorKind::NotTflite);
-    }
-    let model = buf.table(buf.follow(0)?)?;
-    let mut notes = SchemaNotes::default();
-
-    let subgraphs = buf.table_vector(model, id::MODEL_SUBGRAPHS)?;
-    if subgraphs.len() != 1 {
-        return Err(ModelErrorKind::Unsupported(format!(
-            "{} subgraphs (control flow or multi-signature model); segmenting needs exactly one",
-            subgraphs.len()
-        )));
-    }
-    check_operator_codes(&buf, model)?;
-    check_buffers(&buf, model)?;
-    check_tensors(&buf, subgraphs[0])?;
-    check_operators(&buf, subgraphs[0])?;
-
-    if buf.field(model, id::MODEL_SIGNATURE_DEFS)?.is_some() {
-        notes
-            .dropped
-            .push("signature defs (segments are addressed by tensor name)".into());
-    }
-    let metadata = buf.table_vector(model, id::MODEL_METADATA)?;
-    if !metadata.is_empty() || buf.field(model, id::MODEL_METADATA_BUFFER)?.is_some() {
-        let names: Vec<String> = metadata
-            .iter()
-            .filter_map(|m| buf.field_str(*m, id::METADATA_NAME).ok().flatten())
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect();
-        notes.dropped.push(format!(
-            "model metadata [{}] (conversion metadata and labels are not needed to run a segment)",
-            names.join(", ")
-        ));
-    }
-    Ok(notes)
-}
-
-fn check_operator_codes(buf: &Buf, model: Table) -> Result<()> {
-    for (i, code) in buf
-        .table_vector(model, id::MODEL_OPERATOR_CODES)?
-        .into_iter()
-        .enumerate()
-    {
-        let deprecated = buf.field_u8(code, id::OPCODE_DEPRECATED_BUILTIN)? as i32;
-        let builtin = buf.field_i32(code, id::OPCODE_BUILTIN)?.max(deprecated);
-        if !(0..=MAX_BUILTIN_OP).contains(&builtin) {
-            return Err(ModelErrorKind::Unsupported(format!(
-                "operator code {i} is builtin op {builtin}, newer than the TensorFlow Lite 1.15 \
-                 schema this build reads (builtin ops 0..={MAX_BUILTIN_OP})"
-            )));
+    /// String slot `id`, or `None` when absent.
+    pub fn string(&self, t: Table, id: usize) -> Result<Option<&'a [u8]>> {
+        match self.slot(t, id, 4)? {
+            Some(p) => Ok(Some(self.string_at(self.follow(p)?)?)),
+            None => Ok(None),
         }
     }
-    Ok(())
-}
 
-fn check_buffers(buf: &Buf, model: Table) -> Result<()> {
-    for (i, buffer) in buf
-        .table_vector(model, id::MODEL_BUFFERS)?
-        .into_iter()
-        .enumerate()
-    {
-        if buf.field_u64(buffer, id::BUFFER_OFFSET)? != 0 {
-            return Err(ModelErrorKind::Unsupported(format!(
-                "buffer {i} keeps its data outside the flatbuffer (a >2 GB model layout)"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn check_tensors(buf: &Buf, subgraph: Table) -> Result<()> {
-    for (i, tensor) in buf
-        .table_vector(subgraph, id::SUBGRAPH_TENSORS)?
-        .into_iter()
-        .enumerate()
-    {
-        let name = buf.field_str(tensor, id::TENSOR_NAME)?.unwrap_or_default();
-        let name = std::str::from_utf8(name)
-            .map_err(|_| corrupt(&format!("tensor {i} has a name that is not UTF-8")))?;
-        let unsupported = |what: &str| {
-            Err(ModelErrorKind::Unsupported(format!(
-                "tensor {i} '{name}' {what}"
-            )))
+    /// The strings of a vector of strings (empty when absent).
+    pub fn strings(&self, t: Table, id: usize) -> Result<Vec<&'a [u8]>> {
+        let Some((start, len)) = self.vector(t, id, 4)? else {
+            return Ok(Vec::new());
         };
-        let dtype = buf.field_u8(tensor, id::TENSOR_TYPE)?;
-        if dtype > MAX_TENSOR_TYPE {
-            return unsupported(&format!(
-                "has element type {dtype}, newer than the TensorFlow Lite 1.15 schema"
-            ));
-        }
-        if buf.field(tensor, id::TENSOR_SPARSITY)?.is_some() {
-            return unsupported("is sparse; the TensorFlow Lite 1.15 schema cannot carry sparsity");
-        }
-        if buf.field(tensor, id::TENSOR_VARIANT_TENSORS)?.is_some() {
-            return unsupported("is a variant tensor, which the TensorFlow Lite 1.15 schema lacks");
-        }
-        if has_dynamic_dims(buf, tensor)? {
-            return unsupported(
-                "has a dynamic shape signature (-1 outside the batch dimension), which the \
-                 TensorFlow Lite 1.15 schema cannot carry",
-            );
-        }
-        if let Some(q) = buf.field_table(tensor, id::TENSOR_QUANTIZATION)?
-            && buf.field_u8(q, id::QUANT_DETAILS_TYPE)? > 1
-        {
-            return unsupported("uses a quantization scheme unknown to TensorFlow Lite 1.15");
-        }
+        (0..len)
+            .map(|i| self.string_at(self.follow(start + 4 * i)?))
+            .collect()
     }
-    Ok(())
+
+    /// A vector of i32 (empty when absent).
+    pub fn i32s(&self, t: Table, id: usize) -> Result<Vec<i32>> {
+        Ok(self
+            .vector_bytes(t, id, 4)?
+            .chunks_exact(4)
+            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
 }
 
-/// A shape signature only adds information when a dimension other than the batch is unknown:
-/// a `-1` batch on a model whose stored shape fixes batch 1 is what every TF2 converter writes,
-/// and segments keep working at that stored shape.
-fn has_dynamic_dims(buf: &Buf, tensor: Table) -> Result<bool> {
-    let Some((start, len)) = buf.field_vector(tensor, id::TENSOR_SHAPE_SIGNATURE, 4)? else {
-        return Ok(false);
-    };
-    for d in 1..len {
-        if buf.i32(start + 4 * d)? < 0 {
-            return Ok(true);
-        }
+/// A little-endian integer of 1, 2, 4 or 8 bytes.
+pub fn int_of(b: &[u8], signed: bool) -> i64 {
+    let mut raw = [0u8; 8];
+    raw[..b.len()].copy_from_slice(b);
+    let v = u64::from_le_bytes(raw);
+    let bits = 8 * b.len() as u32;
+    if signed && bits < 64 {
+        let shift = 64 - bits;
+        ((v << shift) as i64) >> shift
+    } else {
+        v as i64
     }
-    Ok(false)
-}
-
-fn check_operators(buf: &Buf, subgraph: Table) -> Result<()> {
-    for (i, op) in buf
-        .table_vector(subgraph, id::SUBGRAPH_OPERATORS)?
-        .into_iter()
-        .enumerate()
-    {
-        let unsupported =
-            |what: &str| Err(ModelErrorKind::Unsupported(format!("operator {i} {what}")));
-        if buf.field_u8(op, id::OP_BUILTIN_OPTIONS_TYPE)? > MAX_BUILTIN_OPTIONS {
-            return unsupported("has builtin options newer than the TensorFlow Lite 1.15 schema");
-        }
-        if buf.field_u8(op, id::OP_BUILTIN_OPTIONS_2_TYPE)? != 0 {
-            return unsupported("uses builtin_options_2, which TensorFlow Lite 1.15 lacks");
-        }
-        if buf.field_u8(op, id::OP_CUSTOM_OPTIONS_FORMAT)? != 0 {
-            return unsupported("has custom options in an unknown format");
-        }
-        if buf.field_u64(op, id::OP_LARGE_CUSTOM_OPTIONS_OFFSET)? != 0 {
-            return unsupported("keeps its custom options outside the flatbuffer");
-        }
-    }
-    Ok(())
 }

@@ -11,11 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use serde::Serialize;
-use tflite::model::stl::memory::UniquePtr;
-use tflite::model::stl::vector::{VectorInsert, VectorSlice};
-use tflite::model::{BufferT, OperatorCodeT, OperatorT, SubGraphT, TensorT};
 
-use super::{EDGETPU_CUSTOM_OP, Graph, Model};
+use super::copy::{self, Selection};
+use super::flatbuf::Buf;
+use super::proof::{self, ProofError};
+use super::write;
+use super::{EDGETPU_CUSTOM_OP, Graph, Model, ModelErrorKind};
 
 /// Why a set of cut points cannot make segments.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -43,6 +44,22 @@ pub enum SegmentError {
     /// A tensor crossing a border has no name.
     #[error("tensor {0} crosses a segment border but has no name to route it by")]
     Unnamed(usize),
+    /// The model could not be copied (it changed under the reader?).
+    #[error("cannot copy the model: {0}")]
+    Copy(ModelErrorKind),
+    /// The segment would be too large for a flatbuffer.
+    #[error(transparent)]
+    TooLarge(#[from] write::TooLarge),
+    /// A written segment does not carry its source: a bug, exit status 1.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+}
+
+impl SegmentError {
+    /// True when the input (model or cut points) is at fault, false for a bug of the writer.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, SegmentError::Proof(_))
+    }
 }
 
 /// One planned segment.
@@ -169,81 +186,54 @@ fn check_border_names(graph: &Graph, plans: &[SegmentPlan]) -> Result<(), Segmen
 }
 
 /// Writes one planned segment as a standalone model holding only the tensors, buffers and
-/// opcodes its ops use (indices renumbered). Names, shapes, quantization, options and the
-/// model description are kept.
-pub fn write_segment(model: &Model, plan: &SegmentPlan) -> Vec<u8> {
-    let src = &model.raw;
+/// opcodes its ops use (indices renumbered), every other field copied from the source by the
+/// generic copier, and a signature def naming the segment's own inputs and outputs.
+pub fn write_segment(model: &Model, plan: &SegmentPlan) -> Result<Vec<u8>, SegmentError> {
     let graph = &model.graph;
-    let sg = &src.subgraphs[0];
-
     // Old index -> new index, in first-use order so the output is deterministic.
-    let mut tensor_map: BTreeMap<usize, i32> = BTreeMap::new();
+    let mut tensor_map: BTreeMap<usize, usize> = BTreeMap::new();
     let mut tensor_order: Vec<usize> = Vec::new();
     let mut use_tensor = |t: usize| {
-        let next = tensor_order.len() as i32;
-        *tensor_map.entry(t).or_insert_with(|| {
+        tensor_map.entry(t).or_insert_with(|| {
             tensor_order.push(t);
-            next
-        })
+            tensor_order.len() - 1
+        });
     };
     for &t in plan.inputs.iter().chain(&plan.outputs) {
         use_tensor(t);
     }
     for &op in &plan.ops {
-        graph.ops[op].tensors().for_each(|t| {
-            use_tensor(t);
-        });
+        graph.ops[op].tensors().for_each(&mut use_tensor);
     }
-
-    let mut out = tflite::model::Model::default();
-    out.version = src.version;
-    out.description.assign(&src.description);
-    // Buffer 0 stays the empty sentinel that activations point at.
-    out.buffers.push_back(UniquePtr::<BufferT>::default());
-    let mut buffer_map: HashMap<usize, u32> = HashMap::new();
-    let mut subgraph: UniquePtr<SubGraphT> = Default::default();
-    subgraph.name.assign(&sg.name);
-    for &t in &tensor_order {
-        let mut tensor: UniquePtr<TensorT> = sg.tensors[t].clone();
-        tensor.buffer = if graph.tensors[t].is_constant() {
-            let old = graph.tensors[t].buffer;
-            *buffer_map.entry(old).or_insert_with(|| {
-                out.buffers.push_back(src.buffers[old].clone());
-                (out.buffers.size() - 1) as u32
-            })
-        } else {
-            0
-        };
-        subgraph.tensors.push_back(tensor);
-    }
-
-    let mut opcode_map: HashMap<u32, u32> = HashMap::new();
-    let remap = |ts: &[i32]| -> Vec<i32> {
-        ts.iter()
-            .map(|&t| if t < 0 { t } else { tensor_map[&(t as usize)] })
-            .collect()
+    let signature = model.signatures.first();
+    let names: HashMap<usize, &str> = signature
+        .map(|s| {
+            s.inputs
+                .iter()
+                .chain(&s.outputs)
+                .map(|(name, t)| (*t, name.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let name = |t: usize| {
+        names
+            .get(&t)
+            .map_or_else(|| graph.tensors[t].name.clone(), |n| n.to_string())
     };
-    for &op in &plan.ops {
-        let source: &UniquePtr<OperatorT> = &sg.operators[op];
-        let mut copy = source.clone();
-        copy.opcode_index = *opcode_map.entry(source.opcode_index).or_insert_with(|| {
-            let code: UniquePtr<OperatorCodeT> =
-                src.operator_codes[source.opcode_index as usize].clone();
-            out.operator_codes.push_back(code);
-            (out.operator_codes.size() - 1) as u32
-        });
-        copy.inputs.assign(remap(source.inputs.as_slice()));
-        copy.outputs.assign(remap(source.outputs.as_slice()));
-        // The crate's operator clone leaves intermediates out; carry them over.
-        copy.intermediates
-            .assign(remap(source.intermediates.as_slice()));
-        subgraph.operators.push_back(copy);
-    }
-    let ids = |ts: &[usize]| -> Vec<i32> { ts.iter().map(|t| tensor_map[t]).collect() };
-    subgraph.inputs.assign(ids(&plan.inputs));
-    subgraph.outputs.assign(ids(&plan.outputs));
-    out.subgraphs.push_back(subgraph);
-    out.to_buffer()
+    let constant = |t: usize| graph.tensors[t].is_constant();
+    let sel = Selection {
+        tensors: &tensor_order,
+        ops: &plan.ops,
+        inputs: &plan.inputs,
+        outputs: &plan.outputs,
+        constant: &constant,
+        signature_name: &name,
+        signature_key: signature.map_or("serving_default", |s| s.key.as_str()),
+    };
+    let buf = Buf(&model.bytes);
+    let root = copy::segment(&buf, &sel).map_err(SegmentError::Copy)?;
+    let capacity = plan.param_bytes as usize + 4096 * (1 + plan.ops.len());
+    Ok(write::finish(&root, capacity)?)
 }
 
 /// Writes the ops at execution positions `range` as one standalone segment.
@@ -259,7 +249,7 @@ pub fn extract(model: &Model, range: std::ops::Range<usize>) -> Result<Vec<u8>, 
             ops,
             bounds: vec![range.start, range.end],
         })?;
-    Ok(write_segment(model, plan))
+    write_segment(model, plan)
 }
 
 /// One written segment.
@@ -270,13 +260,21 @@ pub struct Segment {
     pub bytes: Vec<u8>,
 }
 
-/// Plans and writes the segments given by `bounds`.
+/// Plans and writes the segments given by `bounds`, each one proven to carry its source
+/// ([`prove`]).
 pub fn cut(model: &Model, bounds: &[usize]) -> Result<Vec<Segment>, SegmentError> {
-    Ok(plan_segments(&model.graph, bounds)?
+    plan_segments(&model.graph, bounds)?
         .into_iter()
-        .map(|plan| Segment {
-            bytes: write_segment(model, &plan),
-            plan,
+        .map(|plan| {
+            let bytes = write_segment(model, &plan)?;
+            prove(model, &plan, &bytes)?;
+            Ok(Segment { bytes, plan })
         })
-        .collect())
+        .collect()
+}
+
+/// Re-reads a written segment and compares every field of every copied table with the source
+/// (the independent walk of [`proof`]).
+pub fn prove(model: &Model, plan: &SegmentPlan, written: &[u8]) -> Result<(), ProofError> {
+    proof::prove(&model.bytes, plan, written)
 }

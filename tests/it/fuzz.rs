@@ -1,11 +1,12 @@
 //! Mutated real models never panic the reader or the cutter: every outcome is a model or an
-//! error. (A proptest of mutated bytes; run more cases with PROPTEST_CASES=N.)
+//! error, and a model that is read is never cut into segments the proof rejects. (A proptest
+//! of mutated bytes; run more cases with PROPTEST_CASES=N.)
 
 use std::path::Path;
 
 use proptest::prelude::*;
 
-use edgepipe::model::{self, Model};
+use edgepipe::model::{self, Model, SegmentError};
 use edgepipe::partition;
 
 use crate::util::data_dir;
@@ -22,10 +23,16 @@ fn read_and_cut(bytes: &[u8]) {
     let Ok(bounds) = partition::by_param_bytes(&model.graph, n) else {
         return;
     };
-    if let Ok(segments) = model::cut(&model, &bounds) {
-        for s in segments {
-            let _ = Model::from_bytes(&s.bytes, Path::new("segment.tflite"));
+    match model::cut(&model, &bounds) {
+        Ok(segments) => {
+            for s in segments {
+                if let Err(e) = Model::from_bytes(&s.bytes, Path::new("segment.tflite")) {
+                    panic!("a proven segment does not read back: {e}");
+                }
+            }
         }
+        Err(SegmentError::Proof(e)) => panic!("the writer wrote what the proof rejects: {e}"),
+        Err(_) => {}
     }
 }
 
@@ -42,7 +49,11 @@ fn fuzz_file(file: &str, cases: u32) {
     let Some(dir) = data_dir("mutated_models_never_panic") else {
         return;
     };
-    let original = std::fs::read(dir.join(file)).unwrap();
+    fuzz_path(&dir.join(file), cases);
+}
+
+fn fuzz_path(path: &Path, cases: u32) {
+    let original = std::fs::read(path).unwrap();
     let config = ProptestConfig {
         cases,
         failure_persistence: None,
@@ -65,6 +76,14 @@ fn mutated_split_concat_never_panics() {
 #[test]
 fn mutated_mobilenet_never_panics() {
     fuzz_file("coral/mobilenet_v1_0.25_128_quant.tflite", 300);
+}
+
+#[test]
+fn mutated_option_tables_never_panic() {
+    // The repository's demo model: TF2-converted, with option tables on most ops, builtin_code
+    // set, shape signatures and metadata.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/efficientnet_lite0_uint8.tflite");
+    fuzz_path(&path, 200);
 }
 
 #[test]

@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use edgepipe::engine::{Engine, Interpreter};
-use edgepipe::model::{self, Model, ModelErrorKind};
+use edgepipe::model::{self, Model, ModelErrorKind, Reason};
 use edgepipe::partition::{self, PartitionError};
 
-use crate::tiny::Tiny;
+use crate::tiny::{Extras, Tiny};
 use crate::util::{data_dir, temp_dir};
 
 /// What to change in the tiny RELU model.
@@ -20,6 +20,9 @@ struct Tweak {
     shape_signature: Option<Vec<i32>>,
     tensor_type: Option<u8>,
     subgraphs: Option<usize>,
+    options: Option<(u8, Vec<(u16, i32)>)>,
+    external_buffer: u32,
+    extras: Extras,
 }
 
 /// A one-op model: float32 [1, 4] -> RELU -> float32 [1, 4], with the tweak applied.
@@ -28,13 +31,15 @@ fn tiny_model(t: &Tweak) -> Vec<u8> {
     if let Some(code) = t.opcode {
         m.ops[0].code = code;
     }
+    m.ops[0].options = t.options.clone();
     m.tensors[0].sparse = t.sparse;
     m.tensors[0].shape_signature = t.shape_signature.clone();
+    m.tensors[0].external_buffer = t.external_buffer;
     if let Some(dtype) = t.tensor_type {
         m.tensors[0].dtype = dtype;
     }
     m.subgraphs = t.subgraphs.unwrap_or(1);
-    m.bytes()
+    m.bytes_with(&t.extras)
 }
 
 fn refusal(t: &Tweak) -> ModelErrorKind {
@@ -59,6 +64,29 @@ fn unsupported(t: &Tweak, needle: &str) {
     }
 }
 
+/// The tweak is refused naming `table`, `slot`, and an owner containing `owner`.
+fn refused(t: &Tweak, table: &str, slot: usize, owner: &str) -> Reason {
+    match refusal(t) {
+        ModelErrorKind::Refused(r) => {
+            assert_eq!((r.table, r.slot), (table, slot), "{r}");
+            assert!(r.owner.contains(owner), "'{r}' does not name '{owner}'");
+            r.reason
+        }
+        other => panic!("expected a refusal naming {table} slot {slot}, got {other:?}"),
+    }
+}
+
+/// The tweaked model loads, cuts, and its one segment passes the proof.
+fn carried(t: &Tweak) -> Vec<u8> {
+    let bytes = tiny_model(t);
+    let model = Model::from_bytes(&bytes, Path::new("tiny.tflite")).expect("carried, not refused");
+    let segment = model::cut(&model, &[0, 1])
+        .expect("cut and proven")
+        .remove(0);
+    Model::from_bytes(&segment.bytes, Path::new("segment.tflite")).expect("the segment reads");
+    segment.bytes
+}
+
 #[test]
 fn the_tiny_model_itself_loads_cuts_and_runs() {
     let bytes = tiny_model(&Tweak::default());
@@ -80,59 +108,147 @@ fn the_tiny_model_itself_loads_cuts_and_runs() {
 }
 
 #[test]
-fn builtin_ops_newer_than_the_schema_are_refused() {
-    unsupported(
+fn builtin_ops_past_1_15_are_carried_and_unknown_ones_refused() {
+    for code in [126, 150, 209] {
+        let bytes = carried(&Tweak {
+            opcode: Some(code),
+            ..Default::default()
+        });
+        let seg = Model::from_bytes(&bytes, Path::new("s.tflite")).unwrap();
+        assert_eq!(
+            seg.graph.ops[0].kind,
+            model::schema::builtin_name(code.into()).unwrap()
+        );
+    }
+    let why = refused(
         &Tweak {
-            opcode: Some(126),
+            opcode: Some(250),
             ..Default::default()
         },
-        "builtin op 126",
+        "OperatorCode",
+        3,
+        "operator code 0",
     );
-    unsupported(
-        &Tweak {
-            opcode: Some(150),
-            ..Default::default()
-        },
-        "builtin op 150",
+    assert!(
+        matches!(why, Reason::UnknownEnum { value: 250, .. }),
+        "{why}"
     );
 }
 
 #[test]
-fn sparse_tensors_are_refused() {
-    unsupported(
-        &Tweak {
-            sparse: true,
-            ..Default::default()
-        },
-        "sparse",
-    );
-}
-
-#[test]
-fn dynamic_shape_signatures_are_refused_but_a_dynamic_batch_is_not() {
-    unsupported(
-        &Tweak {
-            shape_signature: Some(vec![1, -1]),
-            ..Default::default()
-        },
-        "dynamic shape signature",
-    );
-    let batch = tiny_model(&Tweak {
-        shape_signature: Some(vec![-1, 4]),
+fn sparse_tensors_shape_signatures_and_new_element_types_are_carried() {
+    carried(&Tweak {
+        sparse: true,
         ..Default::default()
     });
-    Model::from_bytes(&batch, Path::new("tiny.tflite"))
-        .expect("a -1 batch is what TF2 converters write");
+    carried(&Tweak {
+        shape_signature: Some(vec![1, -1]),
+        ..Default::default()
+    });
+    carried(&Tweak {
+        tensor_type: Some(17),
+        ..Default::default()
+    });
+    let why = refused(
+        &Tweak {
+            tensor_type: Some(99),
+            ..Default::default()
+        },
+        "Tensor",
+        1,
+        "tensor 0 'in'",
+    );
+    assert!(
+        matches!(why, Reason::UnknownEnum { value: 99, .. }),
+        "{why}"
+    );
 }
 
 #[test]
-fn element_types_newer_than_the_schema_are_refused() {
-    unsupported(
+fn an_unknown_slot_in_an_option_table_is_refused() {
+    // AddOptions (tag 11) has slots 0 and 1; slot 5 is what a newer schema would add.
+    let why = refused(
         &Tweak {
-            tensor_type: Some(10),
+            opcode: Some(crate::tiny::ADD),
+            options: Some((11, vec![(0, 1), (5, 7)])),
             ..Default::default()
         },
-        "element type 10",
+        "AddOptions",
+        5,
+        "operator 0 (ADD)",
+    );
+    assert_eq!(why, Reason::UnknownSlot);
+    // A known slot of the same table is carried.
+    carried(&Tweak {
+        opcode: Some(crate::tiny::ADD),
+        options: Some((11, vec![(0, 1), (1, 0)])),
+        ..Default::default()
+    });
+}
+
+#[test]
+fn an_unknown_union_tag_is_refused() {
+    let why = refused(
+        &Tweak {
+            options: Some((200, vec![(0, 1)])),
+            ..Default::default()
+        },
+        "Operator",
+        3,
+        "operator 0 (RELU)",
+    );
+    assert_eq!(why, Reason::UnknownTag(200));
+}
+
+#[test]
+fn options_naming_subgraphs_are_refused() {
+    // WhileOptions (tag 93): cond and body subgraph indices.
+    let why = refused(
+        &Tweak {
+            options: Some((93, vec![(0, 0), (1, 0)])),
+            ..Default::default()
+        },
+        "Operator",
+        3,
+        "operator 0",
+    );
+    assert_eq!(why, Reason::SubgraphIndices("WhileOptions"));
+}
+
+#[test]
+fn data_outside_the_file_is_refused() {
+    refused(
+        &Tweak {
+            external_buffer: 1,
+            ..Default::default()
+        },
+        "Tensor",
+        10,
+        "tensor 0 'in'",
+    );
+    refused(
+        &Tweak {
+            extras: Extras {
+                buffer_offset: 4096,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        "Buffer",
+        1,
+        "buffer 0",
+    );
+    refused(
+        &Tweak {
+            extras: Extras {
+                external_buffers: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        "Model",
+        9,
+        "model",
     );
 }
 

@@ -272,3 +272,84 @@ fn multi_input_multi_output_routing() {
         check_cut(&model, &segments, &mut whole, &reqs);
     }
 }
+
+/// A tiny ADD whose options fuse a RELU: the option table the proof must see carried.
+fn add_relu() -> Model {
+    let mut m = crate::tiny::chain(&["a", "b"], &[crate::tiny::Step::Cpu(1)]);
+    m.ops[0].options = Some((11, vec![(0, 1)]));
+    Model::from_bytes(&m.bytes(), Path::new("add_relu.tflite")).unwrap()
+}
+
+/// Position of segment operator 0's option table.
+fn options_table(bytes: &[u8]) -> usize {
+    use edgepipe::model::flatbuf::Buf;
+    use edgepipe::model::schema_gen::slot;
+    let buf = Buf(bytes);
+    let root = buf.root().unwrap();
+    let sg = buf.tables(root, slot::model::SUBGRAPHS).unwrap()[0];
+    let op = buf.tables(sg, slot::sub_graph::OPERATORS).unwrap()[0];
+    buf.sub_table(op, slot::operator::BUILTIN_OPTIONS)
+        .unwrap()
+        .unwrap()
+        .pos
+}
+
+#[test]
+fn the_proof_rejects_a_segment_that_lost_or_changed_a_field() {
+    let model = add_relu();
+    let plan = model::plan_segments(&model.graph, &[0, 1])
+        .unwrap()
+        .remove(0);
+    let good = model::cut(&model, &[0, 1]).unwrap().remove(0).bytes;
+    model::prove(&model, &plan, &good).expect("the written segment is proven");
+
+    let pos = options_table(&good);
+    let soff = i32::from_le_bytes(good[pos..pos + 4].try_into().unwrap());
+    let vtable = (pos as i64 - soff as i64) as usize;
+    let field = u16::from_le_bytes([good[vtable + 4], good[vtable + 5]]) as usize;
+    // Dropped: the slot's vtable entry cleared, so a reader sees the default (NONE).
+    let mut dropped = good.clone();
+    dropped[vtable + 4..vtable + 6].copy_from_slice(&[0, 0]);
+    // Changed: RELU (1) became RELU6 (3).
+    let mut changed = good.clone();
+    changed[pos + field] = 3;
+    for (what, bytes) in [("dropped", dropped), ("changed", changed)] {
+        let err = model::prove(&model, &plan, &bytes).expect_err(what);
+        assert_eq!(
+            (err.table, err.field.as_str()),
+            ("AddOptions", "fused_activation_function"),
+            "{what}: {err}"
+        );
+        assert!(err.owner.contains("operator 0"), "{err}");
+    }
+}
+
+/// Every CPU model of the test data and the repository's demo model, cut 2, 3 and 4 ways:
+/// each segment passes the proof (inside `cut`) and the chain equals the whole model.
+#[test]
+fn every_cpu_model_cuts_proven_and_chains_bit_exactly() {
+    let Some(dir) = data_dir("every_cpu_model_cuts_proven_and_chains_bit_exactly") else {
+        return;
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = [
+        dir.join("coral/mobilenet_v1_0.5_160_quant.tflite"),
+        dir.join("generated/efficientnet_lite0_224_pretrained_quant.tflite"),
+        dir.join("generated/keras_inception_v3_299_random_logits_quant.tflite"),
+        repo.join("models/efficientnet_lite0_uint8.tflite"),
+    ];
+    for file in files {
+        let name = file.display().to_string();
+        let model = Model::open(&file).expect("model loads");
+        let mut whole = load(std::fs::read(&file).unwrap(), &name);
+        let reqs = vec![verify::random_inputs(
+            whole.inputs(),
+            &mut SplitMix64::new(11),
+        )];
+        for n in 2..=4 {
+            let bounds = partition::by_param_bytes(&model.graph, n).unwrap();
+            let segments = model::cut(&model, &bounds).unwrap();
+            check_cut(&model, &segments, &mut whole, &reqs);
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub struct T {
     pub data: Option<Vec<u8>>,
     pub sparse: bool,
     pub shape_signature: Option<Vec<i32>>,
+    /// `Tensor.external_buffer` (slot 10), when non-zero.
+    pub external_buffer: u32,
 }
 
 /// One operator.
@@ -37,6 +39,8 @@ pub struct Op {
     pub custom_options: Option<Vec<u8>>,
     pub inputs: Vec<i32>,
     pub outputs: Vec<i32>,
+    /// `builtin_options`: the union tag and the option table's int32 slots (slot, value).
+    pub options: Option<(u8, Vec<(u16, i32)>)>,
 }
 
 /// A one-subgraph model (or `subgraphs` copies of it).
@@ -49,6 +53,15 @@ pub struct Tiny {
     pub subgraphs: usize,
 }
 
+/// Model-level fields of newer schemas, for refusal tests.
+#[derive(Clone, Default)]
+pub struct Extras {
+    /// `Buffer.offset` (slot 1) of buffer 0, when non-zero.
+    pub buffer_offset: u64,
+    /// An empty `Model.external_buffers` vector (slot 9).
+    pub external_buffers: bool,
+}
+
 /// Field slots (4 + 2 * field id) of the TFLite schema.
 fn slot(id: u16) -> u16 {
     4 + 2 * id
@@ -57,9 +70,15 @@ fn slot(id: u16) -> u16 {
 impl Tiny {
     /// The `.tflite` bytes.
     pub fn bytes(&self) -> Vec<u8> {
+        self.bytes_with(&Extras::default())
+    }
+
+    /// The `.tflite` bytes with `extras`.
+    pub fn bytes_with(&self, extras: &Extras) -> Vec<u8> {
         let mut b = FlatBufferBuilder::new();
         let mut buffers = vec![{
             let s = b.start_table();
+            b.push_slot::<u64>(slot(1), extras.buffer_offset, 0);
             b.end_table(s)
         }];
         let mut tensors = Vec::new();
@@ -103,6 +122,7 @@ impl Tiny {
             if let Some(sig) = signature {
                 b.push_slot_always(slot(7), sig);
             }
+            b.push_slot::<u32>(slot(10), t.external_buffer, 0);
             tensors.push(b.end_table(s));
         }
         let mut codes: Vec<(i32, Option<String>)> = Vec::new();
@@ -136,7 +156,18 @@ impl Tiny {
                 let ins = b.create_vector(&op.inputs);
                 let outs = b.create_vector(&op.outputs);
                 let custom_options = op.custom_options.as_ref().map(|o| b.create_vector(o));
+                let options = op.options.as_ref().map(|(tag, slots)| {
+                    let s = b.start_table();
+                    for &(id, v) in slots {
+                        b.push_slot_always::<i32>(slot(id), v);
+                    }
+                    (*tag, b.end_table(s))
+                });
                 let s = b.start_table();
+                if let Some((tag, o)) = options {
+                    b.push_slot_always::<u8>(slot(3), tag);
+                    b.push_slot_always(slot(4), o);
+                }
                 b.push_slot::<u32>(slot(0), index, 0);
                 b.push_slot_always(slot(1), ins);
                 b.push_slot_always(slot(2), outs);
@@ -161,12 +192,19 @@ impl Tiny {
         let subgraphs = b.create_vector(&vec![subgraph; self.subgraphs.max(1)]);
         let opcodes = b.create_vector(&opcodes);
         let buffers = b.create_vector(&buffers);
+        let external = extras.external_buffers.then(|| {
+            let none: Vec<WIPOffset<flatbuffers::TableFinishedWIPOffset>> = Vec::new();
+            b.create_vector(&none)
+        });
         let model = {
             let s = b.start_table();
             b.push_slot::<u32>(slot(0), 3, 0);
             b.push_slot_always(slot(1), opcodes);
             b.push_slot_always(slot(2), subgraphs);
             b.push_slot_always(slot(4), buffers);
+            if let Some(e) = external {
+                b.push_slot_always(slot(9), e);
+            }
             b.end_table(s)
         };
         b.finish(model, Some("TFL3"));
