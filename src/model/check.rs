@@ -60,13 +60,13 @@ fn refuse(table: TableId, slot: usize, owner: &str, reason: Reason) -> ModelErro
         .fields
         .get(slot)
         .map_or_else(|| format!("slot {slot}"), |f| f.name.to_string());
-    ModelErrorKind::Refused(Refusal {
+    ModelErrorKind::Refused(Box::new(Refusal {
         table: desc.name,
         field,
         slot,
         owner: owner.to_string(),
         reason,
-    })
+    }))
 }
 
 const MAX_DEPTH: usize = 32;

@@ -52,7 +52,7 @@ pub enum ModelErrorKind {
     Unsupported(String),
     /// A table holds what this build cannot carry (named: table, slot, operator).
     #[error("refused: {0}")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
 }
 
 /// A model error with the file it came from.
