@@ -129,6 +129,9 @@ pub fn start(prepared: Prepared) -> Result<Service, ServiceError> {
     let engines =
         open_segments(&segments, &config.engine, &config.devices).map_err(ServiceError::Devices)?;
     drop(segments);
+    for (i, e) in engines.iter().enumerate() {
+        tracing::info!(segment = i, engine = e.runtime(), device = %e.binding(), "segment opened");
+    }
     let (tx, rx) = pipeline::build(
         engines,
         &PipelineConfig {
