@@ -81,7 +81,7 @@ pub struct PipelineReport {
     pub capacity: usize,
     /// Requests per second, first push to last pop.
     pub per_s: f64,
-    /// 1 / the slowest stage's mean invoke latency.
+    /// What the slowest stage sustains: the sum of its replicas' 1 / mean invoke latency.
     pub ideal_per_s: f64,
     /// Measured / ideal.
     pub efficiency: f64,
@@ -174,15 +174,13 @@ pub fn pipelined(
         return Err(BenchError::Short(popped, count));
     }
     let stats = monitor.stats();
-    let slowest_ns = stats
+    let per_s = count as f64 / seconds;
+    let ideal_per_s = stats
         .stages
         .iter()
-        .map(|s| s.mean_ns)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let per_s = count as f64 / seconds;
-    let ideal_per_s = 1e9 / slowest_ns as f64;
+        .map(StageStats::capacity_per_s)
+        .reduce(f64::min)
+        .unwrap_or(0.0);
     Ok(PipelineReport {
         label: label.into(),
         segments: n,

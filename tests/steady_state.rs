@@ -2,9 +2,9 @@
 //! binary (a global allocator, and CPU time, apply to the whole process) with the tests
 //! serialised by a lock:
 //! - running: a counting global allocator sees zero heap allocations (from any thread) across
-//!   1,000 requests after warm-up, for fake stages and for real TensorFlow Lite and LiteRT
-//!   segments. (It counts Rust allocations; the runtimes' own C++ allocations inside their
-//!   invoke go through malloc directly and are not seen here.)
+//!   1,000 requests after warm-up, for fake stages, replicated fake stages and real TensorFlow
+//!   Lite and LiteRT segments. (It counts Rust allocations; the runtimes' own C++ allocations
+//!   inside their invoke go through malloc directly and are not seen here.)
 //! - idle: stages waiting for work sleep and use no CPU.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -74,7 +74,16 @@ fn copy_chain(stages: usize, bytes: usize) -> Vec<Box<dyn Engine>> {
 /// Pushes and pops `n` requests with the producer on another thread; returns the
 /// allocations counted during the last `n - warmup` of them.
 fn count_steady_state(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) -> u64 {
-    let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
+    let built = pipeline::build(engines, &PipelineConfig::default()).unwrap();
+    count_built(built, n, warmup)
+}
+
+/// As [`count_steady_state`], through a pipeline already built.
+fn count_built(
+    (mut tx, mut rx): (pipeline::Sender, pipeline::Receiver),
+    n: usize,
+    warmup: usize,
+) -> u64 {
     let input = vec![7u8; tx.inputs()[0].bytes];
     let producer = std::thread::spawn(move || {
         for _ in 0..n {
@@ -107,6 +116,26 @@ fn steady_pipeline_allocates_nothing() {
         count_steady_state(engines, 1100, 100),
         0,
         "fake stages: allocations in 1,000 requests"
+    );
+
+    // Replicated stages (1, 3 and 2 replicas): the reorder after each allocates nothing.
+    let stages = [1usize, 3, 2]
+        .iter()
+        .enumerate()
+        .map(|(s, &k)| {
+            (0..k)
+                .map(|_| {
+                    add_stage::AddStage::new(&format!("t{s}"), &format!("t{}", s + 1), 64, 1)
+                        .boxed()
+                })
+                .collect()
+        })
+        .collect();
+    let built = pipeline::build_replicated(stages, &PipelineConfig::default()).unwrap();
+    assert_eq!(
+        count_built(built, 1100, 100),
+        0,
+        "replicated stages: allocations in 1,000 requests"
     );
 
     // Real TensorFlow Lite segments.

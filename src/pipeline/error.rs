@@ -46,6 +46,24 @@ pub enum BuildError {
         /// What arrives.
         got: String,
     },
+    /// A stage has no engine.
+    #[error("segment {0} has no replicas: give it at least one engine")]
+    NoReplicas(usize),
+    /// Replicas of one stage disagree on their tensors.
+    #[error(
+        "replica {replica} of segment {segment} has {got}, but replica 0 has {expected}: \
+         replicas must run the same segment"
+    )]
+    ReplicaMismatch {
+        /// The segment.
+        segment: usize,
+        /// The disagreeing replica.
+        replica: usize,
+        /// What replica 0 has.
+        expected: String,
+        /// What this replica has.
+        got: String,
+    },
     /// The operating system would not start a thread.
     #[error("cannot start the thread of segment {segment}: {cause}")]
     Spawn {
@@ -58,14 +76,20 @@ pub enum BuildError {
 
 /// A segment's failure, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("segment {segment} failed on request {request}: {message}")]
+#[error("segment {segment}{} failed on request {request}: {message}", replica_label(*.replica))]
 pub struct StageFailure {
     /// The failing segment.
     pub segment: usize,
+    /// The replica of the segment that failed, when the stage is replicated.
+    pub replica: Option<usize>,
     /// The request (push order, from 0) it failed on.
     pub request: u64,
     /// What the engine said.
     pub message: String,
+}
+
+fn replica_label(replica: Option<usize>) -> String {
+    replica.map_or_else(String::new, |r| format!(" (replica {r})"))
 }
 
 /// Why a push did not go in.

@@ -1,11 +1,16 @@
 //! The pipelined model runner: segments of one model, one thread each, so that segment 0
 //! works on request k+1 while segment 1 works on request k.
 //!
+//! A stage may be replicated ([`build_replicated`]): k engines of the same segment, one
+//! thread each, on k devices. A replica takes the next request when it is free (so a fast
+//! device takes more than a slow one), and a bounded reorder after the stage puts results back
+//! in push order, so everything below holds for replicated stages too.
+//!
 //! Semantics follow libcoral's `PipelinedModelRunner` (push inputs, pop outputs, FIFO, an
 //! empty push ends the stream), made bounded, allocation-free and deadlock-free:
 //!
-//! - **Bounded.** [`build`] allocates `capacity` slots (default `2N + 1`, libcoral's bounded
-//!   mode). A slot holds every tensor a request needs on its way: the pipeline inputs, each
+//! - **Bounded.** [`build`] allocates `capacity` slots (default `2R + 1` for R stage threads,
+//!   libcoral's bounded mode for unreplicated stages). A slot holds every tensor a request needs on its way: the pipeline inputs, each
 //!   segment's outputs, including tensors that skip segments (they are not copied per hop).
 //!   At most `capacity` requests are in flight; [`Sender::push`] blocks while all slots are
 //!   taken, [`Sender::try_push`] returns [`TryPushError::Full`] instead.
@@ -15,8 +20,8 @@
 //!   on a futex until woken.
 //! - **FIFO.** Results come out of [`Receiver::pop`] in push order.
 //! - **Failure.** When segment `s` fails on request `k`, results before `k` are still
-//!   delivered; `pop` then returns [`PopError::StageFailed`] naming `s` with the engine's
-//!   message; requests after `k` are discarded without running; the next push returns the
+//!   delivered; `pop` then returns [`PopError::StageFailed`] naming `s` (and the replica)
+//!   with the engine's message; requests after `k` are discarded without running; the next push returns the
 //!   same failure. No thread stays blocked.
 //! - **Shutdown.** An empty push, [`Sender::close`], [`Monitor::close`] or dropping the
 //!   [`Sender`] ends the stream: queued requests finish, then `pop` returns `Ok(None)`.
@@ -31,6 +36,7 @@
 
 mod build;
 mod error;
+mod inorder;
 mod monitor;
 mod receiver;
 pub mod ring;
@@ -40,17 +46,18 @@ mod stage;
 pub mod stats;
 mod stream;
 
+use std::ops::Range;
 use std::time::Instant;
 
 use crate::engine::TensorSpec;
-pub use build::build;
+pub use build::{build, build_replicated};
 pub use error::{AlreadyClosed, BuildError, PopError, PushError, StageFailure, TryPushError};
 pub use monitor::{Monitor, PipelineStats};
 pub use receiver::{Output, Receiver};
 pub use route::check_chain;
 pub use sender::{InputSlot, Live, Sender};
 use stats::StageCounters;
-pub use stats::StageStats;
+pub use stats::{ReplicaStats, StageStats};
 use stream::Stream;
 
 /// Largest capacity accepted (requests in flight).
@@ -84,9 +91,24 @@ struct Slot {
 /// What every thread of one pipeline shares.
 struct Shared {
     stream: Stream,
+    /// Per replica, numbered across stages (stage 0's replicas first).
     counters: Box<[StageCounters]>,
+    /// Per stage: the numbers of its replicas.
+    replicas: Box<[Range<usize>]>,
     inputs: Vec<TensorSpec>,
     outputs: Vec<TensorSpec>,
     capacity: usize,
     started: Instant,
+}
+
+impl Shared {
+    /// Tells stage `s` (the receiver when `s` is past the last stage) that a request arrived.
+    fn notify_stage(&self, s: usize) {
+        match self.replicas.get(s) {
+            Some(range) => range
+                .clone()
+                .for_each(|r| self.stream.replica_signal(r).notify()),
+            None => self.stream.receiver_signal().notify(),
+        }
+    }
 }

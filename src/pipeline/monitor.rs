@@ -46,10 +46,10 @@ impl Monitor {
         PipelineStats {
             stages: self
                 .shared
-                .counters
+                .replicas
                 .iter()
                 .enumerate()
-                .map(|(i, c)| c.snapshot(i))
+                .map(|(s, r)| StageStats::of(s, &self.shared.counters[r.clone()]))
                 .collect(),
             pushed: self.shared.stream.state().1,
             capacity: self.shared.capacity,

@@ -5,17 +5,18 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::error::PopError;
+use super::inorder::InOrder;
 use super::monitor::Monitor;
-use super::ring::{Consumer, Producer};
+use super::ring::Producer;
 use super::{Shared, Slot, Tag};
 use crate::engine::TensorSpec;
 
 /// The popping end. Owns the stage threads: dropping it stops and joins them.
 pub struct Receiver {
     shared: Arc<Shared>,
-    last: Consumer<Slot>,
+    /// Results of the last stage, back in push order.
+    last: InOrder,
     free: Producer<Slot>,
-    popped: u64,
     cancelled: u64,
     threads: Vec<JoinHandle<()>>,
     routes: Vec<usize>,
@@ -69,7 +70,7 @@ impl Drop for Output<'_> {
 impl Receiver {
     pub(super) fn new(
         shared: Arc<Shared>,
-        last: Consumer<Slot>,
+        last: InOrder,
         free: Producer<Slot>,
         threads: Vec<JoinHandle<()>>,
         routes: Vec<usize>,
@@ -78,7 +79,6 @@ impl Receiver {
             shared,
             last,
             free,
-            popped: 0,
             cancelled: 0,
             threads,
             routes,
@@ -104,25 +104,26 @@ impl Receiver {
         loop {
             let stream = &self.shared.stream;
             let last = &mut self.last;
-            let popped = self.popped;
             let next = stream.receiver_signal().wait_until(|| {
                 if let Some(slot) = last.pop() {
                     return Some(Some(slot));
                 }
                 let (frozen, count) = stream.state();
-                (frozen && popped == count).then_some(None)
+                (frozen && last.taken() == count).then_some(None)
             });
             let Some(mut slot) = next else {
                 return Ok(None);
             };
-            self.popped += 1;
+            // Every request before this one has passed every stage, so the earliest failure
+            // at or before it is known: a request after it is discarded (it may carry a
+            // failure of its own, from a stage that ran it before the earlier one failed).
+            if slot.seq > self.shared.stream.failed_seq() {
+                self.recycle(slot);
+                continue;
+            }
             if let Some(failure) = slot.failure.take() {
                 self.recycle(slot);
                 return Err(PopError::StageFailed(failure));
-            }
-            if slot.seq >= self.shared.stream.failed_seq() {
-                self.recycle(slot);
-                continue;
             }
             // A slot popped after a cancel may be unfinished.
             if self.shared.stream.is_cancelled() {

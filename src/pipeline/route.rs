@@ -38,9 +38,13 @@ pub fn check_chain(
     Ok((routes.input_specs, routes.output_specs))
 }
 
-/// Each engine's (inputs, outputs), as [`route`] takes them.
-pub(super) fn io_of(engines: &[Box<dyn Engine>]) -> Vec<(&[TensorSpec], &[TensorSpec])> {
-    engines.iter().map(|e| (e.inputs(), e.outputs())).collect()
+/// Each stage's (inputs, outputs), as [`route`] takes them: its first replica's (the
+/// replicas are checked to agree).
+pub(super) fn io_of(stages: &[Vec<Box<dyn Engine>>]) -> Vec<(&[TensorSpec], &[TensorSpec])> {
+    stages
+        .iter()
+        .map(|r| (r[0].inputs(), r[0].outputs()))
+        .collect()
 }
 
 /// Resolves tensor names to slot positions once, checking that the segments form a chain.

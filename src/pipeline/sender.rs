@@ -203,7 +203,7 @@ impl Sender {
         if self.first.push(slot).is_err() {
             unreachable!("every ring holds every slot");
         }
-        self.shared.stream.stage_signal(0).notify();
+        self.shared.notify_stage(0);
         Ok(())
     }
 

@@ -1,19 +1,30 @@
-//! The stage worker: one thread per segment, taking requests from its input ring, invoking
-//! its engine, and passing each request on, failed or not, so that order and counts hold.
+//! The stage worker: one thread per stage replica, taking the next request in push order from
+//! the stage's input, invoking its engine, and passing each request on, failed or not, so
+//! that order and counts hold.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::error::StageFailure;
-use super::ring::{Consumer, Producer};
+use super::inorder::InOrder;
+use super::ring::Producer;
 use super::{Shared, Slot};
 use crate::engine::{Engine, EngineError};
 
-/// One segment's worker, moved into its thread.
+/// One replica's worker, moved into its thread.
 pub(super) struct Stage {
+    /// The stage (segment) index.
     pub(super) index: usize,
+    /// The replica within the stage.
+    pub(super) replica: usize,
+    /// Whether the stage has more than one replica.
+    pub(super) replicated: bool,
+    /// The replica's number across stages (its counters and signal).
+    pub(super) id: usize,
     pub(super) engine: Box<dyn Engine>,
-    pub(super) input: Consumer<Slot>,
+    /// The stage's input, shared by its replicas.
+    pub(super) input: Arc<Mutex<InOrder>>,
+    /// This replica's own ring to the next stage.
     pub(super) output: Producer<Slot>,
     /// Slot tensor of each engine input.
     pub(super) ins: Vec<usize>,
@@ -27,22 +38,27 @@ impl Stage {
     pub(super) fn run(mut self) {
         let shared = Arc::clone(&self.shared);
         let stream = &shared.stream;
-        let counters = &shared.counters[self.index];
-        let mut processed = 0u64;
+        let counters = &shared.counters[self.id];
         loop {
             let waiting = Instant::now();
-            let input = &mut self.input;
-            let next = stream.stage_signal(self.index).wait_until(|| {
-                if let Some(slot) = input.pop() {
-                    return Some(Some(slot));
-                }
+            let input = &self.input;
+            let next = stream.replica_signal(self.id).wait_until(|| {
+                let mut input = input.lock().unwrap_or_else(|p| p.into_inner());
                 let (frozen, count) = stream.state();
-                let done = stream.is_abandoned() || (frozen && processed == count);
+                if let Some(slot) = input.pop() {
+                    if frozen && input.taken() == count {
+                        // The last request: the other replicas may stop waiting.
+                        shared.notify_stage(self.index);
+                    }
+                    return Some(Some((slot, input.queued() + 1)));
+                }
+                let done = stream.is_abandoned() || (frozen && input.taken() == count);
                 done.then_some(None)
             });
-            let Some(mut slot) = next else { return };
-            counters.record_dequeue(waiting.elapsed().as_nanos() as u64, self.input.len() + 1);
-            processed += 1;
+            let Some((mut slot, queued)) = next else {
+                return;
+            };
+            counters.record_dequeue(waiting.elapsed().as_nanos() as u64, queued);
             let live = slot.failure.is_none() && slot.seq < stream.failed_seq();
             let stopped = stream.is_abandoned() || stream.is_cancelled();
             if live && !stopped {
@@ -52,6 +68,7 @@ impl Stage {
                     Err(e) => {
                         let failure = StageFailure {
                             segment: self.index,
+                            replica: self.replicated.then_some(self.replica),
                             request: slot.seq,
                             message: e.to_string(),
                         };
@@ -63,7 +80,7 @@ impl Stage {
             if self.output.push(slot).is_err() {
                 unreachable!("every ring holds every slot");
             }
-            stream.stage_signal(self.index + 1).notify();
+            shared.notify_stage(self.index + 1);
         }
     }
 

@@ -50,24 +50,34 @@ impl Histogram {
 
     /// The value at quantile `q` (0..=1), as the top of its bucket; 0 when empty.
     pub fn quantile(&self, q: f64) -> u64 {
-        let counts: Vec<u64> = self.buckets.iter().map(|b| b.load(Relaxed)).collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            return 0;
-        }
-        let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
-        let mut seen = 0;
-        for (b, c) in counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                return bucket_top(b);
-            }
-        }
-        bucket_top(counts.len() - 1)
+        quantile_of(&[self], q)
     }
 }
 
-/// Counters of one stage.
+/// The value at quantile `q` (0..=1) of several histograms taken together.
+fn quantile_of(histograms: &[&Histogram], q: f64) -> u64 {
+    let mut counts = vec![0u64; OCTAVES * SUB];
+    for h in histograms {
+        for (c, b) in counts.iter_mut().zip(h.buckets.iter()) {
+            *c += b.load(Relaxed);
+        }
+    }
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return 0;
+    }
+    let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+    let mut seen = 0;
+    for (b, c) in counts.iter().enumerate() {
+        seen += c;
+        if seen >= rank {
+            return bucket_top(b);
+        }
+    }
+    bucket_top(counts.len() - 1)
+}
+
+/// Counters of one stage replica.
 #[derive(Default)]
 pub struct StageCounters {
     /// Successful invokes.
@@ -78,6 +88,8 @@ pub struct StageCounters {
     pub max_ns: AtomicU64,
     /// Time spent waiting for a request to arrive.
     pub wait_input_ns: AtomicU64,
+    /// Requests taken from the input.
+    pub dequeues: AtomicU64,
     /// Sum over dequeues of requests waiting in the input ring (for the mean occupancy).
     pub occupancy_sum: AtomicU64,
     /// Most requests ever waiting in the input ring.
@@ -99,18 +111,19 @@ impl StageCounters {
     /// queued (including the one taken).
     pub fn record_dequeue(&self, waited_ns: u64, queued: usize) {
         self.wait_input_ns.fetch_add(waited_ns, Relaxed);
+        self.dequeues.fetch_add(1, Relaxed);
         self.occupancy_sum.fetch_add(queued as u64, Relaxed);
         self.occupancy_max.fetch_max(queued as u64, Relaxed);
     }
 
     /// A snapshot.
-    pub fn snapshot(&self, segment: usize) -> StageStats {
+    pub fn snapshot(&self, replica: usize) -> ReplicaStats {
         let count = self.count.load(Relaxed);
         let busy_ns = self.busy_ns.load(Relaxed);
         let max_ns = self.max_ns.load(Relaxed);
         // Bucket tops overestimate by up to 12.5 %; never past the exact maximum.
-        StageStats {
-            segment,
+        ReplicaStats {
+            replica,
             count,
             mean_ns: busy_ns.checked_div(count).unwrap_or(0),
             p50_ns: self.latency.quantile(0.5).min(max_ns),
@@ -118,18 +131,15 @@ impl StageCounters {
             max_ns,
             busy_ns,
             wait_input_ns: self.wait_input_ns.load(Relaxed),
-            wait_output_ns: 0,
-            mean_occupancy: self.occupancy_sum.load(Relaxed) as f64 / count.max(1) as f64,
-            max_occupancy: self.occupancy_max.load(Relaxed),
         }
     }
 }
 
-/// What one stage did, as a user reads it to decide which segment to move.
+/// What one replica of a stage did.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct StageStats {
-    /// Segment index.
-    pub segment: usize,
+pub struct ReplicaStats {
+    /// Replica index within its stage.
+    pub replica: usize,
     /// Successful invokes.
     pub count: u64,
     /// Mean invoke latency.
@@ -144,13 +154,82 @@ pub struct StageStats {
     pub busy_ns: u64,
     /// Total time waiting for input.
     pub wait_input_ns: u64,
+}
+
+/// What one stage did, as a user reads it to decide which segment to move: its replicas
+/// taken together, and each replica.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageStats {
+    /// Segment index.
+    pub segment: usize,
+    /// Successful invokes, over all replicas.
+    pub count: u64,
+    /// Mean invoke latency.
+    pub mean_ns: u64,
+    /// Median invoke latency (bucket top, within 12.5 %).
+    pub p50_ns: u64,
+    /// 99th percentile invoke latency (bucket top, within 12.5 %).
+    pub p99_ns: u64,
+    /// Longest invoke.
+    pub max_ns: u64,
+    /// Total time invoking, summed over replicas.
+    pub busy_ns: u64,
+    /// Total time waiting for input, summed over replicas.
+    pub wait_input_ns: u64,
     /// Total time blocked on output space: always 0, since every ring holds all slots (the
     /// bound on requests in flight is enforced where requests enter, not between stages).
     pub wait_output_ns: u64,
-    /// Mean requests waiting in the stage's input ring when it took one.
+    /// Mean requests waiting at the stage's input when a replica took one.
     pub mean_occupancy: f64,
-    /// Most requests ever waiting in the stage's input ring.
+    /// Most requests ever waiting at the stage's input.
     pub max_occupancy: u64,
+    /// Each replica (one entry when the stage is not replicated).
+    pub replicas: Vec<ReplicaStats>,
+}
+
+impl StageStats {
+    /// The replicas of stage `segment`, taken together.
+    pub fn of(segment: usize, replicas: &[StageCounters]) -> StageStats {
+        let each: Vec<ReplicaStats> = replicas
+            .iter()
+            .enumerate()
+            .map(|(r, c)| c.snapshot(r))
+            .collect();
+        let count: u64 = each.iter().map(|r| r.count).sum();
+        let busy_ns: u64 = each.iter().map(|r| r.busy_ns).sum();
+        let max_ns = each.iter().map(|r| r.max_ns).max().unwrap_or(0);
+        let histograms: Vec<&Histogram> = replicas.iter().map(|c| &c.latency).collect();
+        let dequeues: u64 = replicas.iter().map(|c| c.dequeues.load(Relaxed)).sum();
+        let occupancy: u64 = replicas.iter().map(|c| c.occupancy_sum.load(Relaxed)).sum();
+        StageStats {
+            segment,
+            count,
+            mean_ns: busy_ns.checked_div(count).unwrap_or(0),
+            p50_ns: quantile_of(&histograms, 0.5).min(max_ns),
+            p99_ns: quantile_of(&histograms, 0.99).min(max_ns),
+            max_ns,
+            busy_ns,
+            wait_input_ns: each.iter().map(|r| r.wait_input_ns).sum(),
+            wait_output_ns: 0,
+            mean_occupancy: occupancy as f64 / dequeues.max(1) as f64,
+            max_occupancy: replicas
+                .iter()
+                .map(|c| c.occupancy_max.load(Relaxed))
+                .max()
+                .unwrap_or(0),
+            replicas: each,
+        }
+    }
+
+    /// Requests per second the stage sustains when every replica is kept busy: the sum of
+    /// its replicas' rates (1 / mean invoke latency each); 0 before any invoke.
+    pub fn capacity_per_s(&self) -> f64 {
+        self.replicas
+            .iter()
+            .filter(|r| r.mean_ns > 0)
+            .map(|r| 1e9 / r.mean_ns as f64)
+            .sum()
+    }
 }
 
 #[cfg(test)]

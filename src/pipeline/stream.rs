@@ -27,40 +27,41 @@ pub(super) struct Stream {
     abandoned: AtomicBool,
     /// Cancelled: stages pass requests on without running them, `pop` discards them.
     cancelled: AtomicBool,
-    /// One per waiting party: stage i at i, the receiver at N, the sender at N + 1.
+    /// One per waiting party: replica r (numbered across stages) at r, the receiver at R, the
+    /// sender at R + 1, for R replicas in all.
     signals: Box<[Signal]>,
 }
 
 impl Stream {
-    /// An open stream through `stages` stages.
-    pub(super) fn new(stages: usize) -> Self {
+    /// An open stream through `replicas` stage replicas in all.
+    pub(super) fn new(replicas: usize) -> Self {
         Stream {
             state: AtomicU64::new(0),
             failed_seq: AtomicU64::new(u64::MAX),
             failure: Mutex::new(None),
             abandoned: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
-            signals: (0..stages + 2).map(|_| Signal::default()).collect(),
+            signals: (0..replicas + 2).map(|_| Signal::default()).collect(),
         }
     }
 
-    fn stages(&self) -> usize {
+    fn replicas(&self) -> usize {
         self.signals.len() - 2
     }
 
-    /// Where stage `i` waits for input.
-    pub(super) fn stage_signal(&self, i: usize) -> &Signal {
+    /// Where replica `i` (numbered across stages) waits for input.
+    pub(super) fn replica_signal(&self, i: usize) -> &Signal {
         &self.signals[i]
     }
 
     /// Where the receiver waits for results.
     pub(super) fn receiver_signal(&self) -> &Signal {
-        &self.signals[self.stages()]
+        &self.signals[self.replicas()]
     }
 
     /// Where the sender waits for free slots.
     pub(super) fn sender_signal(&self) -> &Signal {
-        &self.signals[self.stages() + 1]
+        &self.signals[self.replicas() + 1]
     }
 
     /// Wakes every party, after a transition.

@@ -122,7 +122,9 @@ fn build_fault(e: &BuildError) -> Fault {
         | BuildError::Capacity(_)
         | BuildError::OutOfOrder { .. }
         | BuildError::WrittenTwice { .. }
-        | BuildError::Mismatch { .. } => Fault::Configuration,
+        | BuildError::Mismatch { .. }
+        | BuildError::NoReplicas(_)
+        | BuildError::ReplicaMismatch { .. } => Fault::Configuration,
         BuildError::Spawn { .. } => Fault::Environment,
     }
 }

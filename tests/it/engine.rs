@@ -579,7 +579,11 @@ fn coral_invoking_error_model_fails_a_pipeline_cleanly() {
         vec![AddStage::new("x", "frame", 3, 1).boxed(), Box::new(failing)];
     let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
     for _ in 0..4 {
-        tx.push(&[&[1, 2, 3]]).unwrap();
+        // Request 0 may fail before the last push, which then reports that failure.
+        match tx.push(&[&[1, 2, 3]]) {
+            Ok(()) | Err(pipeline::PushError::Failed(_)) => {}
+            Err(e) => panic!("push: {e}"),
+        }
     }
     drop(tx);
     match rx.pop() {

@@ -15,6 +15,7 @@
 //! - `litert`: the LiteRT provider's failures, refusals, absent library and default choice
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
+//! - `replicas`: replicated stages: order, failures, cancel, statistics, throughput
 
 mod balance;
 mod capture;
@@ -27,6 +28,7 @@ mod fuzz;
 mod litert;
 mod pipeline;
 mod refuse;
+mod replicas;
 mod segment;
 mod service;
 mod tiny;

@@ -10,7 +10,8 @@ use edgepipe::engine::{Engine, EngineError, TensorSpec};
 use edgepipe::model::DType;
 
 /// A stage reading `u8[len]` tensor `from` and writing `u8[len]` tensor `to` = input + `add`
-/// (wrapping). It can sleep per invoke and fail on its `fail_on`-th invoke (from 0).
+/// (wrapping). It can sleep per invoke and fail on its `fail_on`-th invoke (from 0) or on an
+/// input starting with `fail_on_input`.
 pub struct AddStage {
     inputs: Vec<TensorSpec>,
     outputs: Vec<TensorSpec>,
@@ -19,6 +20,8 @@ pub struct AddStage {
     add: u8,
     pub delay: Duration,
     pub fail_on: Option<u64>,
+    /// Fails any invoke whose input starts with this byte.
+    pub fail_on_input: Option<u8>,
     pub invokes: Arc<AtomicU64>,
 }
 
@@ -32,6 +35,7 @@ impl AddStage {
             add,
             delay: Duration::ZERO,
             fail_on: None,
+            fail_on_input: None,
             invokes: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -59,7 +63,7 @@ impl Engine for AddStage {
         if !self.delay.is_zero() {
             std::thread::sleep(self.delay);
         }
-        if self.fail_on == Some(n) {
+        if self.fail_on == Some(n) || self.fail_on_input.is_some_and(|b| self.input[0] == b) {
             return Err(EngineError::Invoke(format!(
                 "injected failure on invoke {n}"
             )));
