@@ -2,7 +2,8 @@
 # Checks the Yocto layer: the crates list matches Cargo.lock, and oelint-adv (PyPI, in a venv
 # cached under ~/.cache/edgepipe) finds nothing. Two checks are suppressed on purpose:
 # homepageping (CI has no network) and autorev (the recipe follows the branch until a release
-# pins SRCREV, as its comment says).
+# pins SRCREV, as its comment says). The rules are scarthgap's (--release scarthgap), the
+# layer's LAYERSERIES_COMPAT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 generated=$(mktemp)
@@ -16,6 +17,6 @@ if [ ! -x "$venv/bin/oelint-adv" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "oelint-adv==9.11.2"
 fi
-"$venv/bin/oelint-adv" --quiet --noinfo --suppress oelint.vars.homepageping --suppress oelint.vars.autorev \
+"$venv/bin/oelint-adv" --release scarthgap --quiet --noinfo --suppress oelint.vars.homepageping --suppress oelint.vars.autorev \
   yocto/meta-edgepipe/recipes-apps/edgepipe/edgepipe_0.1.0.bb
 echo "yocto lint passed"
