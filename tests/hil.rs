@@ -57,6 +57,9 @@ fn run_bench(arch: &str, binary: Option<&Path>) -> Option<String> {
     assert!(made.success(), "payload.sh failed");
     if binary.is_some() {
         add_app(&payload.join("app"));
+        if arch == "arm64" {
+            add_bundled(&payload);
+        }
     }
     let out = Command::new(format!("{REPO}/board/qemu/run.sh"))
         .args([
@@ -73,6 +76,75 @@ fn run_bench(arch: &str, binary: Option<&Path>) -> Option<String> {
     assert!(out.status.success(), "bench failed on {arch}:\n{report}");
     let _ = std::fs::remove_dir_all(&work);
     Some(uart)
+}
+
+/// The Mendel package built by tools/package-deb.sh (tools/deb-check.sh), when there is one:
+/// its files in `debroot/`, and a stand-in libedgetpu for aarch64 (tests/fake_edgetpu) for the
+/// guest to find by name in /usr/lib/aarch64-linux-gnu.
+fn add_bundled(payload: &Path) {
+    let deb = Path::new(REPO).join(format!(
+        "target/deb/edgepipe_{}_arm64.deb",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if !deb.exists() {
+        eprintln!(
+            "SKIP the packaged binary in the guest: {} not built (tools/deb-check.sh)",
+            deb.display()
+        );
+        return;
+    }
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().expect("spawn");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(payload.join("debroot")));
+    run(Command::new("aarch64-linux-gnu-gcc").args([
+        "-shared",
+        "-fPIC",
+        "-O1",
+        &format!("-I{}", env!("EDGEPIPE_TFLITE_INCLUDE")),
+        &format!("{REPO}/tests/fake_edgetpu/fake_edgetpu.c"),
+        "-o",
+        payload.join("libedgetpu.so.1").to_str().unwrap(),
+        "-ldl",
+    ]));
+}
+
+/// The packaged binary in the busybox guest, which has no libc of its own: it started through
+/// the package's loader and libraries, gave the demo's 4 results, and found the stand-in
+/// libedgetpu by name (`edgepipe devices` lists its one PCIe TPU).
+fn check_bundled(uart: &str) {
+    let Some(line) = uart
+        .lines()
+        .find(|l| l.starts_with("EDGEPIPE-HIL BUNDLED "))
+    else {
+        return;
+    };
+    eprintln!("{line}");
+    assert_eq!(
+        field(line, "nolibc="),
+        "1",
+        "the guest has no system libc: {line}"
+    );
+    assert_eq!(
+        (field(line, "rc="), field(line, "devices_rc=")),
+        ("0", "0"),
+        "{line}"
+    );
+    let results: u32 = field(line, "results=").parse().unwrap();
+    assert!(results >= 4, "{line}");
+    let devices = field(line, "devices=");
+    assert!(
+        devices.contains("Edge_TPUs:_1") && devices.contains("/dev/apex_0"),
+        "{line}"
+    );
 }
 
 /// The appliance for the guest: mobilenet_v1_0.25 cut in 2 (CPU segments), its labels, and a
@@ -321,6 +393,7 @@ fn check(arch: &str, uart: &str, expect_edgepipe: bool) {
     );
     if expect_edgepipe {
         check_demo(uart);
+        check_bundled(uart);
         check_firmware_capture(uart);
         check_firmware_outputs(uart);
         if uart.contains("EDGEPIPE-HIL RUN ")
@@ -459,5 +532,12 @@ fn hil_selftest_arm64() {
     }
     if let Some(uart) = run_bench("arm64", binary.as_deref()) {
         check("arm64", &uart, binary.is_some());
+        // CI builds the package first (tools/deb-check.sh) and says so: there it must have run.
+        if std::env::var_os("EDGEPIPE_REQUIRE_DEB").is_some() && binary.is_some() {
+            assert!(
+                uart.contains("EDGEPIPE-HIL BUNDLED "),
+                "the packaged binary did not run"
+            );
+        }
     }
 }

@@ -45,7 +45,7 @@ for lib in "${runtime[@]}"; do
 done
 chmod 0755 "$root$prefix/ld-linux-aarch64.so.1"
 install -m 0755 "$binary" "$root$prefix/edgepipe"
-aarch64-linux-gnu-strip --strip-unneeded "$root$prefix/edgepipe"
+aarch64-linux-gnu-strip --strip-unneeded --remove-section=.comment "$root$prefix/edgepipe"
 needed=$(patchelf --print-needed "$root$prefix/edgepipe")
 add=()
 for lib in "${runtime[@]}"; do
@@ -55,9 +55,15 @@ done
 for lib in $needed; do
   [ -f "$root$prefix/$lib" ] || { echo "package-deb: the binary needs $lib, which the bundle lacks" >&2; exit 1; }
 done
-patchelf --set-interpreter "$prefix/ld-linux-aarch64.so.1" --set-rpath "$prefix" "${add[@]}" "$root$prefix/edgepipe"
+# One change per call: patchelf 0.14 corrupts the string table when they are combined.
+[ ${#add[@]} -eq 0 ] || patchelf "${add[@]}" "$root$prefix/edgepipe"
+patchelf --set-rpath "$prefix" "$root$prefix/edgepipe"
+patchelf --set-interpreter "$prefix/ld-linux-aarch64.so.1" "$root$prefix/edgepipe"
+[ "$(patchelf --print-rpath "$root$prefix/edgepipe")" = "$prefix" ] || { echo "package-deb: RUNPATH not set" >&2; exit 1; }
 ln -s ../lib/edgepipe/edgepipe "$root/usr/bin/edgepipe"
 
+install -d "$root/usr/share/man/man1"
+gzip -9n < tools/deb/edgepipe.1 > "$root/usr/share/man/man1/edgepipe.1.gz"
 install -m 0644 systemd/edgepipe.service "$root/lib/systemd/system/edgepipe.service"
 install -m 0644 systemd/edgepipe.sysusers "$root/usr/lib/sysusers.d/edgepipe.conf"
 install -m 0644 board/udev/99-edgepipe.rules "$root/lib/udev/rules.d/99-edgepipe.rules"
@@ -75,6 +81,7 @@ for script in postinst prerm postrm; do
   install -m 0755 "tools/deb/$script" "$root/DEBIAN/$script"
 done
 echo /etc/edgepipe/edgepipe.toml > "$root/DEBIAN/conffiles"
+(cd "$root" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | LC_ALL=C sort | xargs md5sum) > "$root/DEBIAN/md5sums"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" tools/deb/control > "$root/DEBIAN/control"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -35,7 +35,7 @@ build_tests() {
   mkdir -p "$kit/tests"
   local cc=gcc
   [ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
-  for t in capture gpio notify_listen; do
+  for t in capture gpio notify_listen sandbox_probe; do
     if [ ! -x "$kit/tests/$t" ] || [ "$here/tests/$t.c" -nt "$kit/tests/$t" ]; then
       "$cc" -static -O2 -Wall -o "$kit/tests/$t" "$here/tests/$t.c"
     fi

@@ -25,6 +25,28 @@ if [ -x /payload/edgepipe ]; then
   echo "EDGEPIPE-HIL DEMO rc=$rc frames=$pairs" >&3
 fi
 
+# The Mendel package's binary as the package installs it, in this guest without any system
+# libc (busybox is static): it must start through its own loader and libraries, and find a
+# board library (a stand-in libedgetpu in /usr/lib/aarch64-linux-gnu) by name.
+if [ -d /payload/debroot ]; then
+  nolibc=1
+  for f in /lib/ld-linux-aarch64.so.1 /lib/aarch64-linux-gnu/libc.so.6 /usr/lib/aarch64-linux-gnu/libc.so.6; do
+    [ ! -e "$f" ] || nolibc=0
+  done
+  mkdir -p /usr/lib/aarch64-linux-gnu /usr/bin
+  cp -a /payload/debroot/usr/lib/edgepipe /usr/lib/
+  ln -sf /usr/lib/edgepipe/edgepipe /usr/bin/edgepipe
+  cp /payload/libedgetpu.so.1 /usr/lib/aarch64-linux-gnu/
+  echo "devices=pci:/dev/apex_0" > /usr/lib/aarch64-linux-gnu/fake_edgetpu.conf
+  rc=0
+  /usr/bin/edgepipe demo --frames 4 --out-dir /tmp/bdemo > /tmp/bdemo.out 2> /tmp/bdemo.err || rc=$?
+  tail -2 /tmp/bdemo.err
+  results=$(grep -c "^EP1	C	" /tmp/bdemo.out || true)
+  drc=0
+  /usr/bin/edgepipe devices > /tmp/bdev.out 2>&1 || drc=$?
+  echo "EDGEPIPE-HIL BUNDLED nolibc=$nolibc rc=$rc results=$results devices_rc=$drc devices=$(tr ' \n' '_;' < /tmp/bdev.out)" >&3
+fi
+
 # The firmware's own capture path against vivid.
 if [ -x /payload/edgepipe ]; then
   ep() { /payload/lib/loader --library-path /payload/lib /payload/edgepipe "$@"; }
