@@ -35,7 +35,7 @@ say DPKG rc=$rc enabled="$(systemctl is-enabled edgepipe.service)" user="$(id -n
 restarted() { [ "$(prop edgepipe NRestarts)" -ge 1 ]; }
 wait_for 60 restarted || true
 why=$(journalctl -u edgepipe.service -o cat | grep -m1 "source" | tr '\t' ' ')
-say NOCAMERA status="$(prop edgepipe ExecMainStatus)" restarts="$(prop edgepipe NRestarts)" state="$(prop edgepipe ActiveState)" why="$why"
+say NOCAMERA exited1="$(journalctl -u edgepipe.service -o cat | grep -c 'status=1/FAILURE')" restarts="$(prop edgepipe NRestarts)" state="$(prop edgepipe ActiveState)" why="$why"
 
 # 2. The bench's configuration, then the camera back: the service comes up on its own.
 sed "s|@UART@|$HIL_UART|" /hil/app/edgepipe.toml > /etc/edgepipe/edgepipe.toml
@@ -59,10 +59,11 @@ say WATCHDOG old="$old" new="$(prop edgepipe MainPID)" restarts_before="$before"
 # 4. A configuration error: exit 2 and no restart loop.
 cp /etc/edgepipe/edgepipe.toml /tmp/good.toml
 printf '[source]\nkind = "camera"\ndevice = "/dev/video0"\nno_such_field = 1\n' > /etc/edgepipe/edgepipe.toml
-before=$(prop edgepipe NRestarts)
 systemctl restart edgepipe.service || true
 failed() { [ "$(prop edgepipe ActiveState)" = failed ]; }
 wait_for 60 failed || true
+# (A manual restart resets NRestarts: count from the failure on.)
+before=$(prop edgepipe NRestarts)
 sleep 12
 say CONFIG state="$(prop edgepipe ActiveState)" status="$(prop edgepipe ExecMainStatus)" restarts_before="$before" restarts="$(prop edgepipe NRestarts)" why="$(journalctl -u edgepipe.service -o cat | grep -m1 no_such_field | tr ' \t' '__' | cut -c1-160)"
 systemctl stop edgepipe.service || true
