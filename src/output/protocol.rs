@@ -12,7 +12,7 @@
 //! |---|---|
 //! | `H` header, once at start | `protocol=1`, `firmware=<version>`, `model=<file>`, `classes=<n>` |
 //! | `C` classification, per frame | `<sequence>`, `<timestamp ms>`, `<latency ms>`, then up to k `<index>:<score>:<label>` best first |
-//! | `S` status, at an interval | `fps=`, `captured=`, `frames=`, `dropped=`, `uart_dropped=`, `errors=`, `camera=ok|lost`, `paused=0|1` |
+//! | `S` status, at an interval | `fps=`, `captured=`, `frames=`, `dropped=`, `uart_dropped=`, `errors=`, `camera=ok|lost`, `paused=0|1`, `age_ms=` (mean age of a frame when segment 0 began on it, since the last S line) |
 //! | `R` reply to a command | the answer |
 //! | `E` error | what was wrong |
 //!
@@ -133,6 +133,8 @@ pub struct Status {
     pub camera_ok: bool,
     /// Whether output is paused by a command.
     pub paused: bool,
+    /// Mean age of a frame (since capture) when segment 0 began on it, in milliseconds.
+    pub age_ms: f64,
 }
 
 /// A status line.
@@ -153,6 +155,7 @@ pub fn status(s: &Status) -> Line {
         },
     );
     field(&mut l, if s.paused { "paused=1" } else { "paused=0" });
+    fieldf(&mut l, format_args!("age_ms={:.1}", s.age_ms));
     finish(l)
 }
 

@@ -52,6 +52,7 @@ pub fn build_replicated(
     let mut start = 0;
     let shared = Arc::new(Shared {
         stream: Stream::new(total),
+        live: Default::default(),
         counters: (0..total).map(|_| StageCounters::default()).collect(),
         replicas: stages
             .iter()
@@ -164,6 +165,8 @@ fn slots(capacity: usize, sizes: &[usize]) -> (Producer<Slot>, Consumer<Slot>) {
             seq: 0,
             tag: Tag::default(),
             failure: None,
+            skipped: false,
+            entered: None,
             tensors: sizes
                 .iter()
                 .map(|&b| vec![0u8; b].into_boxed_slice())

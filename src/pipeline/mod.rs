@@ -85,12 +85,19 @@ struct Slot {
     seq: u64,
     tag: Tag,
     failure: Option<StageFailure>,
+    /// Passed on without running: a newer live request waited behind it (see [`Sender::push_latest`]).
+    skipped: bool,
+    /// When segment 0 began on it.
+    entered: Option<Instant>,
     tensors: Box<[Box<[u8]>]>,
 }
 
 /// What every thread of one pipeline shares.
 struct Shared {
     stream: Stream,
+    /// Live mode ([`Sender::push_latest`] was used): a stage skips a request when a newer one
+    /// waits behind it.
+    live: std::sync::atomic::AtomicBool,
     /// Per replica, numbered across stages (stage 0's replicas first).
     counters: Box<[StageCounters]>,
     /// Per stage: the numbers of its replicas.

@@ -18,6 +18,7 @@ pub struct Receiver {
     last: InOrder,
     free: Producer<Slot>,
     cancelled: u64,
+    skipped: u64,
     threads: Vec<JoinHandle<()>>,
     routes: Vec<usize>,
 }
@@ -37,6 +38,11 @@ impl Output<'_> {
     /// The tag the producer attached ([`Sender::push_latest`]).
     pub fn tag(&self) -> Tag {
         self.slot.as_ref().map_or(Tag::default(), |s| s.tag)
+    }
+
+    /// When segment 0 began on this request (`None` for a request it did not run).
+    pub fn entered(&self) -> Option<std::time::Instant> {
+        self.slot.as_ref().and_then(|s| s.entered)
     }
 
     /// Number of output tensors.
@@ -80,6 +86,7 @@ impl Receiver {
             last,
             free,
             cancelled: 0,
+            skipped: 0,
             threads,
             routes,
         }
@@ -125,6 +132,11 @@ impl Receiver {
                 self.recycle(slot);
                 return Err(PopError::StageFailed(failure));
             }
+            if slot.skipped {
+                self.skipped += 1;
+                self.recycle(slot);
+                continue;
+            }
             // A slot popped after a cancel may be unfinished.
             if self.shared.stream.is_cancelled() {
                 self.cancelled += 1;
@@ -141,6 +153,12 @@ impl Receiver {
     /// A handle for statistics and closing from any thread.
     pub fn monitor(&self) -> Monitor {
         Monitor::new(self.shared.clone())
+    }
+
+    /// Live requests passed on unrun because a newer one waited behind them (discarded by
+    /// `pop`; see [`super::Sender::push_latest`]).
+    pub fn skipped(&self) -> u64 {
+        self.skipped
     }
 
     /// Requests given up by [`Monitor::cancel`] (discarded by `pop`).

@@ -200,6 +200,8 @@ impl Sender {
         };
         slot.seq = seq;
         slot.failure = None;
+        slot.skipped = false;
+        slot.entered = None;
         if self.first.push(slot).is_err() {
             unreachable!("every ring holds every slot");
         }
@@ -212,12 +214,24 @@ impl Sender {
     /// otherwise it waits there, replacing the frame that waited before (counted as dropped),
     /// and goes in with a later call ([`Sender::flush_latest`] or the next frame). One slot is
     /// kept for landing, so at most `capacity - 1` requests are in flight in live mode.
+    ///
+    /// Using it puts the pipeline in live mode, for freshness: a stage that finds a newer
+    /// request waiting behind the one it takes passes that one on without running it, so a
+    /// result never waits behind an older request not yet started (at most one request waits
+    /// at each stage's input: the newest). [`Receiver::pop`] discards those and counts them
+    /// ([`Receiver::skipped`]). Bounded mode ([`Sender::push`]) runs every request.
+    ///
+    /// [`Receiver::pop`]: super::Receiver::pop
+    /// [`Receiver::skipped`]: super::Receiver::skipped
     pub fn push_latest(
         &mut self,
         tag: Tag,
         fill: &mut dyn FnMut(usize, &mut [u8]),
     ) -> Result<Live, PushError> {
         self.usable()?;
+        self.shared
+            .live
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let (mut slot, waiting) = match self.landing.take() {
             Some(landing) => landing,
             None => match self.spare.take().or_else(|| self.free.pop()) {
@@ -256,6 +270,16 @@ impl Sender {
                 self.landing = other;
                 Ok(Live::Sent)
             }
+        }
+    }
+
+    /// Drops the frame waiting in the landing slot, if any, counting it in
+    /// [`Sender::live_dropped`]: for a producer that stops, so that every frame it pushed is
+    /// either sent or counted.
+    pub fn discard_latest(&mut self) {
+        if let Some((slot, true)) = self.landing.take() {
+            self.live_dropped += 1;
+            self.landing = Some((slot, false));
         }
     }
 

@@ -2,6 +2,7 @@
 //! the stage's input, invoking its engine, and passing each request on, failed or not, so
 //! that order and counts hold.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -59,10 +60,18 @@ impl Stage {
                 return;
             };
             counters.record_dequeue(waiting.elapsed().as_nanos() as u64, queued);
-            let live = slot.failure.is_none() && slot.seq < stream.failed_seq();
+            let live = slot.failure.is_none() && slot.seq < stream.failed_seq() && !slot.skipped;
             let stopped = stream.is_abandoned() || stream.is_cancelled();
-            if live && !stopped {
+            // Freshness in live mode: a newer request waits behind this one, so this one is
+            // passed on unrun (the receiver discards and counts it).
+            let stale = shared.live.load(Ordering::Relaxed) && queued > 1;
+            if live && !stopped && stale {
+                slot.skipped = true;
+            } else if live && !stopped {
                 let started = Instant::now();
+                if self.index == 0 {
+                    slot.entered = Some(started);
+                }
                 match self.invoke(&mut slot) {
                     Ok(()) => counters.record_invoke(started.elapsed().as_nanos() as u64),
                     Err(e) => {

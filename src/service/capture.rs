@@ -74,6 +74,13 @@ impl Capture<'_> {
                 Ordering::Relaxed,
             );
         }
+        // A frame still waiting to enter is given up and counted: captured = classified +
+        // dropped once the stream has drained.
+        self.tx.discard_latest();
+        self.counters.dropped.store(
+            self.tx.live_dropped() + self.source.dropped(),
+            Ordering::Relaxed,
+        );
         // Closing the sender ends the stream: the results loop drains and stops, unless a slow
         // stage would hold the stop past systemd's limit.
         drop(self.tx);

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::capture::Capture;
 use super::error::chain;
@@ -97,10 +97,11 @@ fn systemd_status(status: &Status, monitor: &Monitor) -> String {
         .map(|s| format!("s{}={:.1}ms", s.segment, s.p50_ns as f64 / 1e6))
         .collect();
     format!(
-        "STATUS=fps={:.1} dropped={} errors={} {}",
+        "STATUS=fps={:.1} dropped={} errors={} age={:.1}ms {}",
         status.fps,
         status.dropped,
         status.errors,
+        status.age_ms,
         stages.join(" ")
     )
 }
@@ -165,6 +166,8 @@ pub(super) fn serve(
         let mut last_watchdog = Instant::now();
         let mut last_status = Instant::now();
         let mut frames_at_status = 0u64;
+        // (sum of the ages at segment 0 in ms, frames) since the last status line.
+        let mut ages = (0f64, 0u64);
         let watchdog = notifier.watchdog_interval();
         let result = loop {
             let frame = match rx.pop() {
@@ -175,6 +178,12 @@ pub(super) fn serve(
             let tag = frame.tag();
             let latency_ms =
                 (started.elapsed().as_nanos() as u64).saturating_sub(tag.captured_ns) as f64 / 1e6;
+            // The frame's age when segment 0 began on it: how long it waited to enter.
+            if let Some(entered) = frame.entered() {
+                let captured = started + Duration::from_nanos(tag.captured_ns);
+                ages.0 += entered.saturating_duration_since(captured).as_secs_f64() * 1e3;
+                ages.1 += 1;
+            }
             let top = classifier.classify(frame.tensor(0).1);
             let top1 = top.first().map(|c| (labels.name(c.index), c.score));
             status.camera_ok = !counters.camera_lost.load(Ordering::Relaxed);
@@ -212,6 +221,9 @@ pub(super) fn serve(
                 let secs = last_status.elapsed().as_secs_f64();
                 status.fps = (status.frames - frames_at_status) as f64 / secs;
                 refresh(&mut status, &counters, &uart);
+                status.dropped += rx.skipped();
+                status.age_ms = ages.0 / ages.1.max(1) as f64;
+                ages = (0.0, 0);
                 out.emit(&protocol::status(&status));
                 notifier.send(&systemd_status(&status, &monitor));
                 (last_status, frames_at_status) = (Instant::now(), status.frames);
@@ -230,9 +242,18 @@ pub(super) fn serve(
     // The last word: every frame taken is classified, dropped (counted, with those given up
     // at a slow stop), or was in flight.
     refresh(&mut status, &counters, &uart);
-    status.dropped += rx.cancelled();
+    status.dropped += rx.cancelled() + rx.skipped();
     out.emit(&protocol::status(&status));
     drop(out);
+    for st in monitor.stats().stages {
+        tracing::info!(
+            segment = st.segment,
+            invokes = st.count,
+            mean_ms = st.mean_ns as f64 / 1e6,
+            p50_ms = st.p50_ns as f64 / 1e6,
+            "stage"
+        );
+    }
     result?;
     if let Some(g) = gpio.as_mut()
         && let Err(e) = g.safe()
