@@ -58,7 +58,13 @@ fn make_app(dir: &Path, model: &Path, labels: &Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::copy(labels, dir.join("labels.txt")).unwrap();
+    // Coral's file names two classes "crane"; edgepipe refuses a repeated label.
+    let text = std::fs::read_to_string(labels).unwrap();
+    std::fs::write(
+        dir.join("labels.txt"),
+        text.replacen("crane\n", "crane (bird)\n", 1),
+    )
+    .unwrap();
     let stem = model.file_stem().unwrap().to_str().unwrap();
     std::fs::write(
         dir.join("edgepipe.toml"),
