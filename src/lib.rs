@@ -23,6 +23,7 @@ pub mod model;
 pub mod output;
 pub mod partition;
 pub mod pipeline;
+pub mod plan;
 pub mod service;
 pub mod sys;
 pub mod tensor;
