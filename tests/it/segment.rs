@@ -353,3 +353,23 @@ fn every_cpu_model_cuts_proven_and_chains_bit_exactly() {
         }
     }
 }
+
+/// `inspect` names ops past 1.15 from the generated table, and shows signature defs and
+/// metadata.
+#[test]
+fn inspect_names_current_ops_signatures_and_metadata() {
+    let model =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/schema/gelu_batch_matmul.tflite");
+    let out = crate::util::edgepipe(&["inspect", model.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", crate::util::text(&out));
+    for needle in [
+        "GELU",
+        "BATCH_MATMUL",
+        "signature 'serving_default'",
+        "min_runtime_version",
+    ] {
+        assert!(text.contains(needle), "inspect lacks '{needle}':\n{text}");
+    }
+    assert!(!text.contains(" op 1"), "an op without a name:\n{text}");
+}
