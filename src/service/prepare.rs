@@ -111,6 +111,11 @@ pub fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     check_devices(&config, &needs_tpu, &mut unchecked)?;
     let source = open_file_source(&config, &mut unchecked)?;
     check_uart_device(&config, &mut unchecked)?;
+    unchecked.push(
+        "the interpreters: each segment is built on its device at run (a model the runtime \
+         refuses fails then, exit 2)"
+            .into(),
+    );
     if config.gpio.as_ref().is_some_and(|g| !g.simulate) {
         unchecked.push("GPIO: the chips and lines are requested at run".into());
     }
