@@ -203,7 +203,7 @@ fault = { chip = "edgepipe-sim", line = "led-fault" }
 [[gpio.rules]]
 chip = "edgepipe-sim"
 line = "relay0"
-labels = ["no such label"]
+labels = ["tench, Tinca tinca"]
 "#,
     )
     .unwrap();

@@ -146,6 +146,8 @@ if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
   app=$!
   n=0
   while ! grep -q "READY=1" /tmp/notify.log; do
+    # A run that exits (a configuration it refuses) fails at once, with its reason on the UART.
+    kill -0 $app 2>/dev/null || { echo "EDGEPIPE-HIL RUN rc=exited $(tr '\n' ' ' < /tmp/run.err)" >&3; exit 1; }
     sleep 0.2; n=$((n + 1)); [ $n -lt 600 ] || { cat /tmp/run.err; exit 1; }
   done
   # The heartbeat toggles once per result: sample until both levels were seen (emulated
@@ -179,7 +181,7 @@ if [ -x /payload/edgepipe ] && [ -d /payload/app ]; then
   # Reload (SIGHUP) with relay0's rule on the label the camera shows now: relay0 must follow.
   # (Only lines with a class above the threshold have a ':'; field 6 is "index:score:label".)
   label=$(grep "^EP1	C	.*:" /tmp/run.out | tail -1 | cut -f6 | sed 's/^[^:]*:[^:]*://')
-  sed "s|\"no such label\"|\"$label\"|" /payload/app/run.toml > /tmp/rule.toml
+  sed "s|\"tench, Tinca tinca\"|\"$label\"|" /payload/app/run.toml > /tmp/rule.toml
   cp /tmp/rule.toml /payload/app/run.toml
   kill -HUP $app
   n=0
