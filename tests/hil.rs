@@ -10,6 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/hil_report.rs"]
+mod hil_report;
+use hil_report::{field, report};
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn kit_ready(arch: &str) -> bool {
@@ -308,20 +312,6 @@ fn check_appliance(uart: &str) {
         total += frames.len();
     }
     assert!(total >= 5, "{total} classification lines");
-}
-
-/// The guest's `EDGEPIPE-HIL <kind> ...` line; fails the test with the whole log without it.
-fn report<'a>(uart: &'a str, kind: &str) -> &'a str {
-    let prefix = format!("EDGEPIPE-HIL {kind} ");
-    uart.lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no {kind} line:\n{uart}"))
-}
-
-fn field<'a>(line: &'a str, key: &str) -> &'a str {
-    line.split_whitespace()
-        .find_map(|w| w.strip_prefix(key))
-        .unwrap_or("")
 }
 
 /// `edgepipe demo` in the guest: at least 4 frames, each photo given its top-1 (the same as on

@@ -20,6 +20,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/hil_report.rs"]
+mod hil_report;
+use hil_report::{field, report};
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn skip(why: &str) {
@@ -87,19 +91,6 @@ heartbeat = {{ chip = "edgepipe-sim", line = "heartbeat" }}
         ),
     )
     .unwrap();
-}
-
-fn report<'a>(log: &'a str, kind: &str) -> &'a str {
-    let prefix = format!("EDGEPIPE-HIL {kind} ");
-    log.lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no {kind} line:\n{log}"))
-}
-
-fn field<'a>(line: &'a str, key: &str) -> &'a str {
-    line.split_whitespace()
-        .find_map(|w| w.strip_prefix(key))
-        .unwrap_or("")
 }
 
 fn num(line: &str, key: &str) -> u64 {
