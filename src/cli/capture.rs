@@ -178,8 +178,10 @@ pub fn run(a: CaptureArgs) -> Result<()> {
         first_sequence: first,
         last_sequence: last,
         dropped: camera.dropped(),
+        // The driver's rate (sequence numbers per second of its timestamps), which is what
+        // S_PARM sets; frames this process missed show in `dropped`, not here.
         fps_measured: if last_ts > first_ts {
-            (a.frames.saturating_sub(1)) as f64 / (last_ts - first_ts)
+            last.saturating_sub(first) as f64 / (last_ts - first_ts)
         } else {
             0.0
         },
