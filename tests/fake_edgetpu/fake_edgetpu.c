@@ -9,8 +9,36 @@
 //   fail_open=/dev/apex_0     edgetpu_create_delegate returns NULL for this path
 //   fail_invoke=1             the kernel's invoke fails
 //   invoke_delay_ms=N         the kernel sleeps N ms per invoke
-// and it appends one line per call to `fake_edgetpu.log` beside the library:
+//   sim=1                     simulated TPUs: the latency model below
+//   sim.<pci|usb>.<param>=X   the latency model's parameters, per device kind
+// The file named by $FAKE_EDGETPU_CONF, when set, is read after it (its lines win).
+// It appends one line per call to `fake_edgetpu.log` beside the library:
 //   list N / create <pci|usb> <path> [name=value ...] / free <path>
+//   sim <pci|usb> macs=M params=P in=I out=O ns=T   (sim=1: a kernel's modelled invoke)
+//
+// The latency model (sim=1). A simulated TPU runs a CPU segment as if it had been compiled
+// for it: the delegate claims every node, and its invoke computes nothing but sleeps, using
+// no CPU (an absolute clock_nanosleep), for
+//   fixed_us + 2 * transfer_us + M / (gmacs * 1e3) + (I + O) / bus_mb_s
+//     + max(0, P - cache_bytes) / offchip_mb_s                                microseconds
+// on the kind of TPU its delegate was created for, where M is the segment's multiply-
+// accumulates (convolutions, depthwise convolutions, fully connected: output elements x
+// weights per output channel; other ops: one per output element), P its constant bytes, I and
+// O its input and output bytes. Its outputs are filled from its first input (not computed).
+// Defaults, calibrated to Coral's published figures (../shared/research/board.md section 7):
+//   pci (the Dev Board's TPU): fixed 2,200 us, 800 GMAC/s, transfers free (on the SoC),
+//     1,000 MB/s bus, off-chip streaming 420 MB/s.
+//     MobileNet v2 224 (300 M MACs, 3.5 MB): 2.2 + 0.38 + 0.15      = 2.7 ms   (published 2.6)
+//     Inception v1 224 (1.5 G MACs, 6.6 MB): 2.2 + 1.88 + 0.15      = 4.2 ms   (published 4.1)
+//     Inception v4 299 (12.3 G MACs, 42.7 MB, 34.3 MB off-chip):
+//                                  2.2 + 15.4 + 0.27 + 81.7          = 99.6 ms  (published 102)
+//   usb (USB 3 Accelerator): fixed 1,600 us, 800 GMAC/s, 100 us per transfer, 300 MB/s bus,
+//     off-chip streaming 550 MB/s (over the same link, faster host):
+//     MobileNet v2: 1.6 + 0.2 + 0.38 + 0.5 = 2.7 ms (published 2.6); Inception v1: 4.2 ms
+//     (published 3.4); Inception v4: 1.6 + 0.2 + 15.4 + 0.9 + 62.4 = 80.5 ms (published 85).
+//   cache_bytes=8388608 (both kinds): the ~8 MiB parameter cache.
+// `sim.<kind>.<name>` sets fixed_us, transfer_us, gmacs, bus_mb_s, offchip_mb_s, cache_bytes.
+// Nothing in edgepipe reads these: its planner sees only the latencies it measures.
 //
 // Built against the TensorFlow Lite 1.15 headers, as a real libedgetpu must be built against
 // the TensorFlow Lite it is loaded into.
@@ -39,22 +67,33 @@ static char conf_devices[1024];
 static char conf_fail_open[256];
 static int conf_fail_invoke;
 static int conf_delay_ms;
-static char log_path[1024];
+static int conf_sim;
+static char log_path[1100];
 
-// Reads fake_edgetpu.conf from the directory holding this library.
-static void load_conf(void) {
-  Dl_info info;
-  conf_devices[0] = conf_fail_open[0] = '\0';
-  conf_fail_invoke = conf_delay_ms = 0;
-  if (!dladdr((void*)load_conf, &info) || !info.dli_fname) return;
-  char dir[1024];
-  snprintf(dir, sizeof dir, "%s", info.dli_fname);
-  char* slash = strrchr(dir, '/');
-  if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
-  snprintf(log_path, sizeof log_path, "%s/fake_edgetpu.log", dir);
-  char conf[1100];
-  snprintf(conf, sizeof conf, "%s/fake_edgetpu.conf", dir);
-  FILE* f = fopen(conf, "r");
+// The latency model's parameters, per kind (EDGETPU_APEX_PCI, EDGETPU_APEX_USB).
+enum { FIXED_US, TRANSFER_US, GMACS, BUS_MB_S, OFFCHIP_MB_S, CACHE_BYTES, SIM_PARAMS };
+static const char* const sim_names[SIM_PARAMS] = {"fixed_us", "transfer_us", "gmacs",
+                                                  "bus_mb_s", "offchip_mb_s", "cache_bytes"};
+static const double sim_defaults[2][SIM_PARAMS] = {
+    {2200, 0, 800, 1000, 420, 8388608},
+    {1600, 100, 800, 300, 550, 8388608},
+};
+static double sim[2][SIM_PARAMS];
+
+// Applies `sim.<kind>.<name>=<value>` (other keys are ignored).
+static void sim_set(const char* key, const char* value) {
+  int kind;
+  if (!strncmp(key, "sim.pci.", 8)) kind = EDGETPU_APEX_PCI;
+  else if (!strncmp(key, "sim.usb.", 8)) kind = EDGETPU_APEX_USB;
+  else return;
+  for (int i = 0; i < SIM_PARAMS; i++) {
+    double v = strtod(value, NULL);
+    if (!strcmp(key + 8, sim_names[i]) && v >= 0) sim[kind][i] = v;
+  }
+}
+
+static void read_conf_file(const char* path) {
+  FILE* f = fopen(path, "r");
   if (!f) return;
   char line[1100];
   while (fgets(line, sizeof line, f)) {
@@ -67,8 +106,30 @@ static void load_conf(void) {
     if (!strcmp(line, "fail_open")) snprintf(conf_fail_open, sizeof conf_fail_open, "%s", v);
     if (!strcmp(line, "fail_invoke")) conf_fail_invoke = atoi(v);
     if (!strcmp(line, "invoke_delay_ms")) conf_delay_ms = atoi(v);
+    if (!strcmp(line, "sim")) conf_sim = atoi(v);
+    sim_set(line, v);
   }
   fclose(f);
+}
+
+// Reads fake_edgetpu.conf from the directory holding this library, then $FAKE_EDGETPU_CONF.
+static void load_conf(void) {
+  Dl_info info;
+  conf_devices[0] = conf_fail_open[0] = '\0';
+  conf_fail_invoke = conf_delay_ms = conf_sim = 0;
+  memcpy(sim, sim_defaults, sizeof sim);
+  if (dladdr((void*)load_conf, &info) && info.dli_fname) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", info.dli_fname);
+    char* slash = strrchr(dir, '/');
+    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+    snprintf(log_path, sizeof log_path, "%s/fake_edgetpu.log", dir);
+    char conf[1100];
+    snprintf(conf, sizeof conf, "%s/fake_edgetpu.conf", dir);
+    read_conf_file(conf);
+  }
+  const char* extra = getenv("FAKE_EDGETPU_CONF");
+  if (extra && *extra) read_conf_file(extra);
 }
 
 static void log_line(const char* text) {
@@ -110,6 +171,7 @@ void edgetpu_verbosity(int verbosity) { (void)verbosity; }
 
 struct fake_delegate {
   TfLiteDelegate base;
+  enum edgetpu_device_type type;
   char path[256];
 };
 
@@ -117,7 +179,88 @@ struct kernel_state {
   int input;
   int output;
   int add;
+  // sim=1: the modelled invoke time, and every output to fill.
+  long long sleep_ns;
+  int outputs[64];
+  int num_outputs;
 };
+
+static double elements(const TfLiteTensor* t) {
+  double n = 1;
+  for (int i = 0; t->dims && i < t->dims->size; i++) n *= t->dims->data[i] > 0 ? t->dims->data[i] : 1;
+  return n;
+}
+
+// Multiply-accumulates of one node (see the latency model above).
+static double node_macs(TfLiteContext* context, TfLiteNode* node, TfLiteRegistration* reg) {
+  double out = 0;
+  for (int i = 0; i < node->outputs->size; i++) {
+    if (node->outputs->data[i] >= 0) out += elements(&context->tensors[node->outputs->data[i]]);
+  }
+  int code = reg->builtin_code;
+  int weighted = code == kTfLiteBuiltinConv2d || code == kTfLiteBuiltinDepthwiseConv2d ||
+                 code == kTfLiteBuiltinFullyConnected || code == kTfLiteBuiltinTransposeConv;
+  if (!weighted || node->outputs->size < 1 || node->outputs->data[0] < 0) return out;
+  for (int i = 0; i < node->inputs->size; i++) {
+    int t = node->inputs->data[i];
+    if (t < 0) continue;
+    const TfLiteTensor* w = &context->tensors[t];
+    if (w->allocation_type != kTfLiteMmapRo || !w->dims || w->dims->size < 2) continue;
+    const TfLiteTensor* o = &context->tensors[node->outputs->data[0]];
+    int channels = o->dims && o->dims->size ? o->dims->data[o->dims->size - 1] : 1;
+    return out * (elements(w) / (channels > 0 ? channels : 1));
+  }
+  return out;
+}
+
+// The modelled invoke of the nodes a kernel replaced, on `kind`; logged.
+static long long sim_sleep_ns(TfLiteContext* context, const TfLiteDelegateParams* params,
+                              enum edgetpu_device_type kind) {
+  double macs = 0, param_bytes = 0, in = 0, out = 0;
+  for (int i = 0; i < params->nodes_to_replace->size; i++) {
+    TfLiteNode* node;
+    TfLiteRegistration* reg;
+    if (context->GetNodeAndRegistration(context, params->nodes_to_replace->data[i], &node, &reg) ==
+        kTfLiteOk) {
+      macs += node_macs(context, node, reg);
+    }
+  }
+  for (int i = 0; i < params->input_tensors->size; i++) {
+    if (params->input_tensors->data[i] < 0) continue;
+    const TfLiteTensor* t = &context->tensors[params->input_tensors->data[i]];
+    if (t->allocation_type == kTfLiteMmapRo) param_bytes += t->bytes;
+    else in += t->bytes;
+  }
+  for (int i = 0; i < params->output_tensors->size; i++) {
+    out += context->tensors[params->output_tensors->data[i]].bytes;
+  }
+  const double* k = sim[kind == EDGETPU_APEX_USB ? 1 : 0];
+  double us = k[FIXED_US] + 2 * k[TRANSFER_US];
+  if (k[GMACS] > 0) us += macs / (k[GMACS] * 1e3);
+  if (k[BUS_MB_S] > 0) us += (in + out) / k[BUS_MB_S];
+  if (param_bytes > k[CACHE_BYTES] && k[OFFCHIP_MB_S] > 0) {
+    us += (param_bytes - k[CACHE_BYTES]) / k[OFFCHIP_MB_S];
+  }
+  long long ns = (long long)(us * 1e3);
+  char msg[256];
+  snprintf(msg, sizeof msg, "sim %s macs=%.0f params=%.0f in=%.0f out=%.0f ns=%lld",
+           kind == EDGETPU_APEX_USB ? "usb" : "pci", macs, param_bytes, in, out, ns);
+  log_line(msg);
+  return ns;
+}
+
+// Sleeps until `ns` after `start` (CLOCK_MONOTONIC), using no CPU.
+static void sleep_until(const struct timespec* start, long long ns) {
+  struct timespec until = *start;
+  until.tv_sec += ns / 1000000000LL;
+  until.tv_nsec += ns % 1000000000LL;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) != 0) {
+  }
+}
 
 static void* kernel_init(TfLiteContext* context, const char* buffer, size_t length) {
   (void)length;
@@ -126,6 +269,17 @@ static void* kernel_init(TfLiteContext* context, const char* buffer, size_t leng
   st->input = params->input_tensors->data[0];
   st->output = params->output_tensors->data[0];
   st->add = 1;
+  if (conf_sim) {
+    const struct fake_delegate* d = (const struct fake_delegate*)params->delegate->data_;
+    st->sleep_ns = sim_sleep_ns(context, params, d->type);
+    for (int i = params->input_tensors->size - 1; i >= 0; i--) {
+      int t = params->input_tensors->data[i];
+      if (t >= 0 && context->tensors[t].allocation_type != kTfLiteMmapRo) st->input = t;
+    }
+    st->num_outputs = params->output_tensors->size < 64 ? params->output_tensors->size : 64;
+    for (int i = 0; i < st->num_outputs; i++) st->outputs[i] = params->output_tensors->data[i];
+    return st;
+  }
   TfLiteNode* node;
   TfLiteRegistration* reg;
   if (context->GetNodeAndRegistration(context, params->nodes_to_replace->data[0], &node, &reg) ==
@@ -149,6 +303,23 @@ static TfLiteStatus kernel_prepare(TfLiteContext* context, TfLiteNode* node) {
 
 static TfLiteStatus kernel_invoke(TfLiteContext* context, TfLiteNode* node) {
   struct kernel_state* st = node->user_data;
+  if (conf_sim) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    if (conf_fail_invoke) {
+      context->ReportError(context, "fake Edge TPU: invoke failed on purpose");
+      return kTfLiteError;
+    }
+    TfLiteTensor* in = &context->tensors[st->input];
+    for (int o = 0; o < st->num_outputs; o++) {
+      TfLiteTensor* out = &context->tensors[st->outputs[o]];
+      for (size_t i = 0; i < out->bytes; i++) {
+        out->data.uint8[i] = in->bytes ? in->data.uint8[i % in->bytes] : 0;
+      }
+    }
+    sleep_until(&start, st->sleep_ns);
+    return kTfLiteOk;
+  }
   if (conf_delay_ms > 0) {
     struct timespec ts = {conf_delay_ms / 1000, (conf_delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -175,8 +346,9 @@ static TfLiteStatus delegate_prepare(TfLiteContext* context, TfLiteDelegate* del
     TfLiteNode* node;
     TfLiteRegistration* reg;
     if (context->GetNodeAndRegistration(context, plan->data[i], &node, &reg) != kTfLiteOk) continue;
-    if (reg->builtin_code == kTfLiteBuiltinCustom && reg->custom_name &&
-        strcmp(reg->custom_name, "edgetpu-custom-op") == 0) {
+    // A simulated TPU runs the whole segment, as if compiled for it.
+    if (conf_sim || (reg->builtin_code == kTfLiteBuiltinCustom && reg->custom_name &&
+                     strcmp(reg->custom_name, "edgetpu-custom-op") == 0)) {
       nodes->data[nodes->size++] = plan->data[i];
     }
   }
@@ -210,6 +382,7 @@ TfLiteDelegate* edgetpu_create_delegate(enum edgetpu_device_type type, const cha
   log_line(msg);
   if (name && conf_fail_open[0] && strcmp(name, conf_fail_open) == 0) return NULL;
   struct fake_delegate* d = calloc(1, sizeof *d);
+  d->type = type;
   snprintf(d->path, sizeof d->path, "%s", name ? name : "(any)");
   d->base.data_ = d;
   d->base.Prepare = delegate_prepare;

@@ -70,7 +70,7 @@ fn fake_library() -> &'static Path {
 }
 
 /// A copy of the fake libedgetpu in its own directory with its own configuration.
-fn fake_edgetpu(test: &str, conf: &str) -> PathBuf {
+pub(crate) fn fake_edgetpu(test: &str, conf: &str) -> PathBuf {
     let dir = temp_dir(test);
     let lib = dir.join("libedgetpu.so.1");
     std::fs::copy(fake_library(), &lib).expect("copy the fake libedgetpu");
@@ -78,7 +78,7 @@ fn fake_edgetpu(test: &str, conf: &str) -> PathBuf {
     lib
 }
 
-fn fake_log(lib: &Path) -> String {
+pub(crate) fn fake_log(lib: &Path) -> String {
     std::fs::read_to_string(lib.with_file_name("fake_edgetpu.log")).unwrap_or_default()
 }
 

@@ -16,6 +16,7 @@
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 //! - `replicas`: replicated stages: order, failures, cancel, statistics, throughput
+//! - `simtpu`: the fake libedgetpu's latency model (simulated TPUs)
 
 mod balance;
 mod capture;
@@ -31,6 +32,7 @@ mod refuse;
 mod replicas;
 mod segment;
 mod service;
+mod simtpu;
 mod tiny;
 mod uart;
 mod util;
