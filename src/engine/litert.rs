@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::sys::litert::{LiteRtApi, RawCompiledModel, RawKernels};
 
-use super::{Engine, EngineError, EngineOptions, Kernels, Runtime, TensorSpec};
+use super::{Engine, EngineError, EngineOptions, HostBuffer, Kernels, Runtime, TensorSpec};
 
 /// The LiteRT version `tools/fetch-litert.sh` installs.
 pub const VERSION: &str = "2.3.0";
@@ -178,6 +178,17 @@ impl Engine for LiteRtEngine {
 
     fn invoke(&mut self) -> Result<(), EngineError> {
         self.raw.run().map_err(EngineError::Invoke)
+    }
+
+    fn invoke_on(
+        &mut self,
+        tensors: &mut [HostBuffer],
+        ins: &[usize],
+        outs: &[usize],
+    ) -> Result<(), EngineError> {
+        self.raw
+            .run_on(tensors, ins, outs)
+            .map_err(EngineError::Invoke)
     }
 
     fn runtime(&self) -> &str {

@@ -69,6 +69,7 @@ impl From<LoadError> for EngineError {
     }
 }
 
+pub use crate::sys::host::HostBuffer;
 pub use crate::tensor::TensorSpec;
 
 /// One model bound to one device, as the pipeline drives it: fill the inputs, invoke, read
@@ -84,6 +85,25 @@ pub trait Engine: Send {
     fn output(&self, i: usize) -> &[u8];
     /// Runs the model on the current inputs. Blocks for the inference's duration.
     fn invoke(&mut self) -> Result<(), EngineError>;
+    /// Runs the model on memory the caller owns: input `i` is `tensors[ins[i]]`, output `o` is
+    /// `tensors[outs[o]]` (lengths as the specs say). An engine that can bind host memory reads
+    /// and writes it in place; this default copies through [`Engine::input_mut`] and
+    /// [`Engine::output`].
+    fn invoke_on(
+        &mut self,
+        tensors: &mut [HostBuffer],
+        ins: &[usize],
+        outs: &[usize],
+    ) -> Result<(), EngineError> {
+        for (i, &t) in ins.iter().enumerate() {
+            self.input_mut(i).copy_from_slice(&tensors[t]);
+        }
+        self.invoke()?;
+        for (o, &t) in outs.iter().enumerate() {
+            tensors[t].copy_from_slice(self.output(o));
+        }
+        Ok(())
+    }
     /// Where it runs.
     fn binding(&self) -> Binding {
         Binding::Cpu
@@ -109,6 +129,14 @@ impl<E: Engine + ?Sized> Engine for Box<E> {
     }
     fn invoke(&mut self) -> Result<(), EngineError> {
         (**self).invoke()
+    }
+    fn invoke_on(
+        &mut self,
+        tensors: &mut [HostBuffer],
+        ins: &[usize],
+        outs: &[usize],
+    ) -> Result<(), EngineError> {
+        (**self).invoke_on(tensors, ins, outs)
     }
     fn binding(&self) -> Binding {
         (**self).binding()

@@ -20,6 +20,7 @@ use super::stage::Stage;
 use super::stats::StageCounters;
 use super::stream::Stream;
 use super::{MAX_CAPACITY, PipelineConfig, Shared, Slot, Tag};
+use crate::engine::HostBuffer;
 use crate::engine::{Engine, TensorSpec};
 
 /// Builds a pipeline from segments already bound to their devices, in chain order. Checks
@@ -67,7 +68,7 @@ pub fn build_replicated(
         started: Instant::now(),
     });
 
-    let (free_tx, free_rx) = slots(capacity, &routes.sizes);
+    let (free_tx, free_rx) = slots(capacity, &routes.sizes)?;
     let (first, first_rx) = ring::ring::<Slot>(capacity);
     let mut input = InOrder::new(vec![first_rx]);
     let mut threads = Vec::with_capacity(total);
@@ -158,23 +159,30 @@ fn check_replicas(stages: &[Vec<Box<dyn Engine>>]) -> Result<(), BuildError> {
 }
 
 /// The free ring, filled with `capacity` slots holding tensors of `sizes` bytes.
-fn slots(capacity: usize, sizes: &[usize]) -> (Producer<Slot>, Consumer<Slot>) {
+fn slots(capacity: usize, sizes: &[usize]) -> Result<(Producer<Slot>, Consumer<Slot>), BuildError> {
     let (mut free_tx, free_rx) = ring::ring::<Slot>(capacity);
     for _ in 0..capacity {
+        let tensors = sizes
+            .iter()
+            .enumerate()
+            .map(|(t, &bytes)| {
+                HostBuffer::zeroed(bytes).ok_or(BuildError::TensorTooLarge {
+                    tensor: format!("#{t}"),
+                    bytes,
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let slot = Box::new(Slot {
             seq: 0,
             tag: Tag::default(),
             failure: None,
             skipped: false,
             entered: None,
-            tensors: sizes
-                .iter()
-                .map(|&b| vec![0u8; b].into_boxed_slice())
-                .collect(),
+            tensors,
         });
         if free_tx.push(slot).is_err() {
             unreachable!("the free ring holds every slot");
         }
     }
-    (free_tx, free_rx)
+    Ok((free_tx, free_rx))
 }

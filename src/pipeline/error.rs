@@ -64,6 +64,14 @@ pub enum BuildError {
         /// What this replica has.
         got: String,
     },
+    /// A tensor too large to allocate a slot for.
+    #[error("tensor '{tensor}' of {bytes} bytes is too large for a pipeline slot")]
+    TensorTooLarge {
+        /// The tensor.
+        tensor: String,
+        /// Its size.
+        bytes: usize,
+    },
     /// The operating system would not start a thread.
     #[error("cannot start the thread of segment {segment}: {cause}")]
     Spawn {

@@ -49,7 +49,7 @@ mod stream;
 use std::ops::Range;
 use std::time::Instant;
 
-use crate::engine::TensorSpec;
+use crate::engine::{HostBuffer, TensorSpec};
 pub use build::{build, build_replicated};
 pub use error::{AlreadyClosed, BuildError, PopError, PushError, StageFailure, TryPushError};
 pub use monitor::{Monitor, PipelineStats};
@@ -89,7 +89,8 @@ struct Slot {
     skipped: bool,
     /// When segment 0 began on it.
     entered: Option<Instant>,
-    tensors: Box<[Box<[u8]>]>,
+    /// Aligned so that an engine can bind them without copying.
+    tensors: Box<[HostBuffer]>,
 }
 
 /// What every thread of one pipeline shares.

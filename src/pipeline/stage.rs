@@ -93,15 +93,9 @@ impl Stage {
         }
     }
 
-    /// Copies the slot's tensors into the engine, invokes, copies the results back.
+    /// Runs the engine on the slot's tensors (in place where the engine can bind them).
     fn invoke(&mut self, slot: &mut Slot) -> Result<(), EngineError> {
-        for (i, &t) in self.ins.iter().enumerate() {
-            self.engine.input_mut(i).copy_from_slice(&slot.tensors[t]);
-        }
-        self.engine.invoke()?;
-        for (o, &t) in self.outs.iter().enumerate() {
-            slot.tensors[t].copy_from_slice(self.engine.output(o));
-        }
-        Ok(())
+        self.engine
+            .invoke_on(&mut slot.tensors, &self.ins, &self.outs)
     }
 }

@@ -124,7 +124,8 @@ fn build_fault(e: &BuildError) -> Fault {
         | BuildError::WrittenTwice { .. }
         | BuildError::Mismatch { .. }
         | BuildError::NoReplicas(_)
-        | BuildError::ReplicaMismatch { .. } => Fault::Configuration,
+        | BuildError::ReplicaMismatch { .. }
+        | BuildError::TensorTooLarge { .. } => Fault::Configuration,
         BuildError::Spawn { .. } => Fault::Environment,
     }
 }

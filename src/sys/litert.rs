@@ -4,11 +4,11 @@
 //! memory it owns. Facts about this ABI: `research/litert.md`.
 #![allow(unsafe_code)]
 
-use std::alloc::Layout as AllocLayout;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::host::HostBuffer;
 use super::tflite_c::{LoadError, error_chain};
 
 type Handle = *mut c_void;
@@ -243,32 +243,12 @@ pub struct RawTensorInfo {
     pub bytes: usize,
 }
 
-/// Bytes owned here, 64-byte aligned (what LiteRT's host buffers ask for), zeroed.
-struct Aligned {
-    ptr: *mut u8,
-    layout: AllocLayout,
-}
-
 /// The largest input or output tensor bound (a model claiming more is refused, not allocated).
 pub const MAX_TENSOR_BYTES: usize = 1 << 30;
 
-impl Aligned {
-    fn new(bytes: usize) -> Option<Aligned> {
-        // A zero-sized allocation is not allowed; tensors of 0 bytes still get 64.
-        let layout =
-            AllocLayout::from_size_align(bytes.max(1).checked_next_multiple_of(64)?, 64).ok()?;
-        // SAFETY: `layout` has a non-zero size.
-        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-        (!ptr.is_null()).then_some(Aligned { ptr, layout })
-    }
-}
-
-impl Drop for Aligned {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `new` with this layout, freed once.
-        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
-    }
-}
+/// How many caller addresses one tensor binds in place ([`RawCompiledModel::run_on`]): a
+/// pipeline has one per slot; past this, the tensor is copied through the model's own memory.
+pub const BOUND_PER_TENSOR: usize = 64;
 
 /// A model compiled for the CPU, with one host buffer per input and output, allocated once,
 /// bound to LiteRT tensor buffers over that memory (no copy between edgepipe and LiteRT).
@@ -280,10 +260,19 @@ pub struct RawCompiledModel {
     model: Handle,
     in_buffers: Vec<Handle>,
     out_buffers: Vec<Handle>,
-    in_memory: Vec<Aligned>,
-    out_memory: Vec<Aligned>,
+    in_memory: Vec<HostBuffer>,
+    out_memory: Vec<HostBuffer>,
     inputs: Vec<RawTensorInfo>,
     outputs: Vec<RawTensorInfo>,
+    /// Per tensor (inputs, then outputs): its type, for binding callers' memory.
+    ranked: Vec<RawRankedType>,
+    /// Per tensor (inputs, then outputs): tensor buffers over callers' memory, by address.
+    bound: Vec<Vec<(usize, Handle)>>,
+    /// The buffers of one [`RawCompiledModel::run_on`] call (capacity reserved at bind).
+    run_in: Vec<Handle>,
+    run_out: Vec<Handle>,
+    /// Per output: copied back after the run (its caller memory could not be bound).
+    copy_back: Vec<bool>,
     _bytes: Box<[u8]>,
 }
 
@@ -347,6 +336,11 @@ impl RawCompiledModel {
             out_memory: Vec::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
+            ranked: Vec::new(),
+            bound: Vec::new(),
+            run_in: Vec::new(),
+            run_out: Vec::new(),
+            copy_back: Vec::new(),
             _bytes: bytes,
         };
         let api = Arc::clone(&raw.api);
@@ -466,6 +460,13 @@ impl RawCompiledModel {
             ranked.layout = layout;
             self.bind(name, ranked, is_input)?;
         }
+        // Allocated now so that binding and running on callers' memory never allocates.
+        self.bound = (0..n_in + n_out)
+            .map(|_| Vec::with_capacity(BOUND_PER_TENSOR))
+            .collect();
+        self.run_in = Vec::with_capacity(n_in);
+        self.run_out = Vec::with_capacity(n_out);
+        self.copy_back = vec![false; n_out];
         Ok(())
     }
 
@@ -484,18 +485,25 @@ impl RawCompiledModel {
             .try_fold(size, |b, &d| b.checked_mul(d))
             .filter(|&b| b <= MAX_TENSOR_BYTES)
             .ok_or_else(|| format!("tensor '{name}' is larger than {MAX_TENSOR_BYTES} bytes"))?;
-        let memory = Aligned::new(bytes)
+        let mut memory = HostBuffer::zeroed(bytes)
             .ok_or_else(|| format!("cannot allocate {bytes} bytes for tensor '{name}'"))?;
         let mut buffer = std::ptr::null_mut();
-        // SAFETY: `memory` is at least `bytes` long, 64-byte aligned, owned by `self` and
-        // freed only after the buffer is destroyed (see `Drop`); no deallocator is given, so
-        // LiteRT never frees it.
+        // SAFETY: `memory` is `bytes` long, 64-byte aligned, owned by `self` and freed only
+        // after the buffer is destroyed (see `Drop`); no deallocator is given, so LiteRT never
+        // frees it.
         check(
             unsafe {
-                (self.api.buffer_from_host)(&ranked, memory.ptr.cast(), bytes, None, &mut buffer)
+                (self.api.buffer_from_host)(
+                    &ranked,
+                    memory.as_mut_ptr().cast(),
+                    bytes,
+                    None,
+                    &mut buffer,
+                )
             },
             &format!("cannot bind tensor '{name}'"),
         )?;
+        self.ranked.push(ranked);
         let info = RawTensorInfo {
             name,
             element_type: ranked.element_type,
@@ -526,15 +534,13 @@ impl RawCompiledModel {
 
     /// The bytes of input `i`.
     pub fn input_mut(&mut self, i: usize) -> &mut [u8] {
-        // SAFETY: the memory is `bytes` long and owned by `self`; `&mut self` makes this the
-        // only access (LiteRT reads it only inside `run`, which also takes `&mut self`).
-        unsafe { std::slice::from_raw_parts_mut(self.in_memory[i].ptr, self.inputs[i].bytes) }
+        // LiteRT reads it only inside `run`, which also takes `&mut self`.
+        &mut self.in_memory[i]
     }
 
     /// The bytes of output `i`.
     pub fn output(&self, i: usize) -> &[u8] {
-        // SAFETY: as in `input_mut`; LiteRT writes it only inside `run` (`&mut self`).
-        unsafe { std::slice::from_raw_parts(self.out_memory[i].ptr, self.outputs[i].bytes) }
+        &self.out_memory[i]
     }
 
     /// Runs the model on the bound buffers. On failure, returns what LiteRT reported.
@@ -551,6 +557,111 @@ impl RawCompiledModel {
                 self.out_buffers.as_mut_ptr(),
             )
         };
+        self.outcome(status)
+    }
+
+    /// Runs the model on the caller's memory: input `i` is `tensors[ins[i]]`, output `o` is
+    /// `tensors[outs[o]]`, read and written in place through a tensor buffer made once per
+    /// address and kept; a wrong count or length is an error. A tensor whose memory cannot be
+    /// bound (LiteRT refusing it, [`BOUND_PER_TENSOR`] addresses already bound) goes through this model's
+    /// own memory instead, copied. Allocates nothing once every address has been seen.
+    pub fn run_on(
+        &mut self,
+        tensors: &mut [HostBuffer],
+        ins: &[usize],
+        outs: &[usize],
+    ) -> Result<(), String> {
+        let (n_in, n_out) = (self.inputs.len(), self.outputs.len());
+        if ins.len() != n_in || outs.len() != n_out {
+            return Err(format!(
+                "{} inputs and {} outputs given, the model has {n_in} and {n_out}",
+                ins.len(),
+                outs.len()
+            ));
+        }
+        let wanted = self.inputs.iter().chain(&self.outputs).map(|t| t.bytes);
+        for ((k, &t), bytes) in ins.iter().chain(outs).enumerate().zip(wanted) {
+            match tensors.get(t).map(|m| m.len()) {
+                Some(len) if len == bytes => {}
+                got => {
+                    return Err(format!(
+                        "tensor #{k} is given {got:?} bytes, the model wants {bytes}"
+                    ));
+                }
+            }
+        }
+        self.run_in.clear();
+        self.run_out.clear();
+        for (i, &t) in ins.iter().enumerate() {
+            let handle = match self.bound_handle(i, &mut tensors[t]) {
+                Some(h) => h,
+                None => {
+                    self.in_memory[i].copy_from_slice(&tensors[t]);
+                    self.in_buffers[i]
+                }
+            };
+            self.run_in.push(handle);
+        }
+        for (o, &t) in outs.iter().enumerate() {
+            let bound = self.bound_handle(n_in + o, &mut tensors[t]);
+            self.copy_back[o] = bound.is_none();
+            self.run_out.push(bound.unwrap_or(self.out_buffers[o]));
+        }
+        // SAFETY: the compiled model and every buffer are live; each bound buffer wraps memory
+        // of `tensors`, borrowed mutably for this whole call; the arrays hold exactly the
+        // signature's inputs and outputs.
+        let status = unsafe {
+            (self.api.run)(
+                self.compiled,
+                0,
+                n_in,
+                self.run_in.as_mut_ptr(),
+                n_out,
+                self.run_out.as_mut_ptr(),
+            )
+        };
+        self.outcome(status)?;
+        for (o, &t) in outs.iter().enumerate() {
+            if self.copy_back[o] {
+                tensors[t].copy_from_slice(&self.out_memory[o]);
+            }
+        }
+        Ok(())
+    }
+
+    /// The tensor buffer over `memory` for tensor `k` (inputs, then outputs), made now if
+    /// this address is new; `None` when it cannot be bound.
+    fn bound_handle(&mut self, k: usize, memory: &mut HostBuffer) -> Option<Handle> {
+        let bytes = memory.len();
+        let address = memory.as_ptr() as usize;
+        if let Some(&(_, handle)) = self.bound[k].iter().find(|(a, _)| *a == address) {
+            return Some(handle);
+        }
+        if self.bound[k].len() == BOUND_PER_TENSOR {
+            return None;
+        }
+        let mut handle = std::ptr::null_mut();
+        // SAFETY: `memory` is `bytes` long and 64-byte aligned; no deallocator is given, so
+        // LiteRT never frees it. The handle is used only by `run_on` while the caller lends
+        // this same address again, so LiteRT touches the memory only while it is borrowed.
+        let status = unsafe {
+            (self.api.buffer_from_host)(
+                &self.ranked[k],
+                memory.as_mut_ptr().cast(),
+                bytes,
+                None,
+                &mut handle,
+            )
+        };
+        if status != 0 || handle.is_null() {
+            return None;
+        }
+        self.bound[k].push((address, handle));
+        Some(handle)
+    }
+
+    /// `Ok` for a successful run, else LiteRT's status and messages.
+    fn outcome(&mut self, status: Status) -> Result<(), String> {
         if status == 0 {
             return Ok(());
         }
@@ -588,7 +699,8 @@ impl Drop for RawCompiledModel {
         // what they use: buffers, the compiled model, its options, the model. The memory and
         // the model bytes are freed after, by their own drops.
         unsafe {
-            for &b in self.in_buffers.iter().chain(&self.out_buffers) {
+            let bound = self.bound.iter().flatten().map(|(_, b)| b);
+            for &b in self.in_buffers.iter().chain(&self.out_buffers).chain(bound) {
                 (self.api.destroy_buffer)(b);
             }
             if !self.compiled.is_null() {

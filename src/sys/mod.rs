@@ -3,6 +3,7 @@
 #![allow(unsafe_code)]
 
 pub mod edgetpu;
+pub mod host;
 pub mod litert;
 pub mod tflite_c;
 pub mod v4l;

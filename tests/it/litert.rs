@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use edgepipe::engine::{self, EngineOptions, Provider, litert};
+use edgepipe::engine::{self, EngineOptions, HostBuffer, Provider, litert};
 use edgepipe::pipeline::{self, PipelineConfig, PopError};
 
 use crate::util::{data_dir, edgepipe, segment, temp_dir, text};
@@ -206,4 +206,51 @@ fn litert_is_the_default_engine_where_installed_and_tools_say_so() {
         "{}",
         text(&out)
     );
+}
+
+/// The pipeline's slot memory is read and written in place: `invoke_on` leaves the engine's own
+/// output memory as the warm-up left it, puts the result in the caller's buffer, and that
+/// result is the one the copying path (`input_mut`, `invoke`, `output`) gives, byte for byte.
+/// A buffer of the wrong length is an error, not a panic.
+#[test]
+fn litert_invokes_in_place_on_the_callers_memory() {
+    let Some(options) = options() else { return };
+    let model = std::fs::read(Path::new(REPO).join("models/efficientnet_lite0_uint8.tflite"))
+        .expect("the demo model");
+    let mut engines = engine::open_segments(&[model], &options, &Default::default()).unwrap();
+    let engine = &mut engines[0];
+    let (in_bytes, out_bytes) = (engine.inputs()[0].bytes, engine.outputs()[0].bytes);
+    let warm_up = engine.output(0).to_vec();
+    let mut tensors = [
+        HostBuffer::zeroed(in_bytes).unwrap(),
+        HostBuffer::zeroed(out_bytes).unwrap(),
+    ];
+    for (i, b) in tensors[0].iter_mut().enumerate() {
+        *b = (i * 7 % 251) as u8;
+    }
+    engine.invoke_on(&mut tensors, &[0], &[1]).unwrap();
+    assert_eq!(
+        engine.output(0),
+        &warm_up[..],
+        "the engine's own output memory was not used"
+    );
+    assert_ne!(&tensors[1][..], &warm_up[..], "the input made a difference");
+    // Again, on the same (now bound) addresses: the same result.
+    let first = tensors[1].to_vec();
+    tensors[1].fill(0);
+    engine.invoke_on(&mut tensors, &[0], &[1]).unwrap();
+    assert_eq!(&tensors[1][..], &first[..]);
+    // The copying path agrees byte for byte.
+    engine.input_mut(0).copy_from_slice(&tensors[0]);
+    engine.invoke().unwrap();
+    assert_eq!(engine.output(0), &first[..]);
+    let mut short = [
+        HostBuffer::zeroed(in_bytes - 1).unwrap(),
+        HostBuffer::zeroed(out_bytes).unwrap(),
+    ];
+    let err = engine
+        .invoke_on(&mut short, &[0], &[1])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the model wants"), "{err}");
 }
