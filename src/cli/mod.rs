@@ -12,11 +12,13 @@ macro_rules! outln {
 mod balance;
 mod bench;
 mod capture;
+mod chart;
 mod demo;
 mod device_args;
 mod devices;
 mod inspect;
 mod outputs;
+mod plan;
 mod run;
 mod segment;
 mod verify;
@@ -79,6 +81,9 @@ enum Command {
     },
     /// Measure the whole model on one interpreter and its segments pipelined, side by side.
     Bench(bench::BenchArgs),
+    /// Plan the devices: segments, cuts, replicas and which device runs which, from
+    /// measurements; compared with libcoral's plan and data parallelism, with a what-if.
+    Plan(plan::PlanArgs),
     /// List the Edge TPUs, libedgetpu's version, and which TPUs are free.
     Devices {
         /// libedgetpu to load.
@@ -113,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Run(a) => run::run(a),
         Command::CheckConfig { config } => run::check(&config),
         Command::Bench(a) => bench::run(a),
+        Command::Plan(a) => plan::run(a),
         Command::Devices {
             edgetpu_lib,
             lock_dir,
@@ -154,6 +160,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 )
             )
             || e.is::<UsageError>()
+            || e.is::<edgepipe::plan::file::PlanFileError>()
             || e.is::<edgepipe::config::ConfigError>()
             || e.is::<edgepipe::output::gpio::GpioError>()
             || e.is::<edgepipe::output::uart::UartError>()

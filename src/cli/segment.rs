@@ -185,7 +185,11 @@ impl Drop for Temps {
 /// Writes every segment to a temporary file beside its target, re-reads each from disk and
 /// proves it carries the source ([`model::prove`]), and only when all pass renames them into
 /// place. On any failure nothing is left behind.
-fn write_proven(model: &Model, segments: &[model::Segment], files: &[PathBuf]) -> Result<()> {
+pub(super) fn write_proven(
+    model: &Model,
+    segments: &[model::Segment],
+    files: &[PathBuf],
+) -> Result<()> {
     let mut temps = Temps(Vec::with_capacity(files.len()));
     for (s, file) in segments.iter().zip(files) {
         let name = file.file_name().unwrap_or_default().to_string_lossy();

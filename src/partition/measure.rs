@@ -53,7 +53,13 @@ impl<'a> ModelMeasurer<'a> {
         len: usize,
         device: usize,
     ) -> Result<Vec<u8>, String> {
-        let Some(cmd) = &self.compile_cmd else {
+        let on_cpu = self
+            .devices
+            .devices
+            .as_ref()
+            .is_none_or(|d| d.get(device).is_none_or(|s| *s == DeviceSpec::Cpu));
+        // Nothing is compiled for the CPU.
+        let (Some(cmd), false) = (&self.compile_cmd, on_cpu) else {
             return Ok(bytes);
         };
         std::fs::create_dir_all(&self.work_dir)

@@ -42,13 +42,23 @@ pub enum PartitionError {
 /// Least squares rather than "smallest largest segment": when one layer alone is larger than
 /// `total / N` (a classifier's fully connected layer), the others still share the rest evenly.
 pub fn by_param_bytes(graph: &Graph, segments: usize) -> Result<Vec<usize>, PartitionError> {
-    let ops = graph.order.len();
+    let bytes: Vec<u64> = graph
+        .order
+        .iter()
+        .map(|&op| graph.ops[op].param_bytes)
+        .collect();
+    by_weights(&bytes, segments)
+}
+
+/// [`by_param_bytes`] over the parameter bytes of each op in execution order.
+pub fn by_weights(bytes: &[u64], segments: usize) -> Result<Vec<usize>, PartitionError> {
+    let ops = bytes.len();
     check_count(segments, ops)?;
     let mut prefix = Vec::with_capacity(ops + 1);
     prefix.push(0u64);
-    for &op in &graph.order {
+    for &b in bytes {
         let last = prefix[prefix.len() - 1];
-        prefix.push(last + graph.ops[op].param_bytes);
+        prefix.push(last + b);
     }
     let ideal = prefix[ops] as f64 / segments as f64;
     let cost = |a: usize, b: usize| Some(((prefix[b] - prefix[a]) as f64 - ideal).powi(2));

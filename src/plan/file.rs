@@ -1,0 +1,349 @@
+//! The plan file: what `edgepipe plan --out-dir` writes beside the segments, and what
+//! `edgepipe bench --plan` and `edgepipe run` (`[model] plan = ...`) read.
+//!
+//! ```toml
+//! model = "mobilenet.tflite"
+//! predicted_per_s = 412.5
+//! predicted_latency_ms = 4.8
+//!
+//! [[stage]]
+//! ops = [0, 31]                  # execution positions start..end
+//! predicted_per_s = 412.5
+//! [[stage.replica]]
+//! device = "cpu"                 # as --devices takes it
+//! segment = "mobilenet_segment_0_of_1.tflite"   # relative to the plan file
+//! predicted_ms = 4.8
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{DeviceSpec, TpuKind};
+
+use super::search::Plan;
+
+/// Largest plan file read.
+const MAX_PLAN_BYTES: u64 = 1 << 20;
+/// Largest segment file read.
+const MAX_SEGMENT_BYTES: u64 = 1 << 30;
+
+/// Why a plan file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    /// A file could not be read or written.
+    #[error("{path}: {cause}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: String,
+    },
+    /// Not a plan file.
+    #[error("{path}: not a plan file: {cause}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The TOML error.
+        cause: String,
+    },
+    /// Parsed, but not a usable plan.
+    #[error("{path}: {what}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the stage and replica.
+        what: String,
+    },
+}
+
+/// A plan as written to disk.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    /// The model the plan cuts.
+    pub model: PathBuf,
+    /// Predicted requests per second.
+    pub predicted_per_s: f64,
+    /// Predicted latency of one request through an idle pipeline, in milliseconds.
+    pub predicted_latency_ms: f64,
+    /// The stages, in chain order.
+    #[serde(rename = "stage")]
+    pub stages: Vec<StageFile>,
+}
+
+/// One stage of a plan file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StageFile {
+    /// Execution positions `start..end` of the stage's ops.
+    pub ops: [usize; 2],
+    /// Predicted requests per second of the stage.
+    pub predicted_per_s: f64,
+    /// Its replicas.
+    #[serde(rename = "replica")]
+    pub replicas: Vec<ReplicaFile>,
+}
+
+/// One replica of a stage.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaFile {
+    /// The device, as `--devices` takes it.
+    pub device: String,
+    /// The segment file it runs (relative paths: to the plan file's directory).
+    pub segment: PathBuf,
+    /// Predicted latency of one invoke, in milliseconds.
+    pub predicted_ms: f64,
+}
+
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, PlanFileError> {
+    let io = |cause: String| PlanFileError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(io("not a regular file".into()));
+    }
+    if meta.len() > limit {
+        return Err(io(format!(
+            "{} bytes, more than the {limit} a plan reads",
+            meta.len()
+        )));
+    }
+    std::fs::read(path).map_err(|e| io(e.to_string()))
+}
+
+impl PlanFile {
+    /// Reads and checks a plan file.
+    pub fn load(path: &Path) -> Result<PlanFile, PlanFileError> {
+        let bytes = read_bounded(path, MAX_PLAN_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|_| PlanFileError::Parse {
+            path: path.to_path_buf(),
+            cause: "not UTF-8 text".into(),
+        })?;
+        let plan: PlanFile = toml::from_str(&text).map_err(|e| PlanFileError::Parse {
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+        })?;
+        plan.check().map_err(|what| PlanFileError::Invalid {
+            path: path.to_path_buf(),
+            what,
+        })?;
+        Ok(plan)
+    }
+
+    /// Every stage has replicas with devices `--devices` accepts, and the stages' ops follow
+    /// each other from position 0.
+    pub fn check(&self) -> Result<(), String> {
+        if self.stages.is_empty() {
+            return Err("the plan has no stage".into());
+        }
+        let mut next = 0;
+        for (s, stage) in self.stages.iter().enumerate() {
+            if stage.ops[0] != next || stage.ops[1] <= stage.ops[0] {
+                return Err(format!(
+                    "stage {s}: ops {:?} do not follow the previous stage's (expected to \
+                     start at {next} and hold at least one op)",
+                    stage.ops
+                ));
+            }
+            next = stage.ops[1];
+            if stage.replicas.is_empty() {
+                return Err(format!("stage {s} has no replica"));
+            }
+            for (r, replica) in stage.replicas.iter().enumerate() {
+                replica
+                    .device
+                    .parse::<DeviceSpec>()
+                    .map_err(|e| format!("stage {s}, replica {r}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the plan, creating or replacing `path` atomically (temporary file, rename).
+    pub fn save(&self, path: &Path) -> Result<(), PlanFileError> {
+        let io = |cause: String| PlanFileError::Io {
+            path: path.to_path_buf(),
+            cause,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| io(e.to_string()))?;
+        let header = "# edgepipe plan: `edgepipe bench --plan FILE` measures it; \
+                      `edgepipe run` runs it with `[model] plan = \"FILE\"`.\n";
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, format!("{header}{text}")).map_err(|e| io(e.to_string()))?;
+        std::fs::rename(&tmp, path).map_err(|e| io(e.to_string()))
+    }
+
+    /// Each stage's replicas: (device, segment bytes), segments read relative to `dir`.
+    pub fn replicas(&self, dir: &Path) -> Result<Vec<Vec<Replica>>, PlanFileError> {
+        self.stages
+            .iter()
+            .map(|stage| {
+                stage
+                    .replicas
+                    .iter()
+                    .map(|r| {
+                        let device = r.device.parse::<DeviceSpec>().map_err(|what| {
+                            PlanFileError::Invalid {
+                                path: dir.to_path_buf(),
+                                what,
+                            }
+                        })?;
+                        let bytes = read_bounded(&dir.join(&r.segment), MAX_SEGMENT_BYTES)?;
+                        Ok((device, bytes))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// One replica to open: its device and its segment's bytes.
+pub type Replica = (DeviceSpec, Vec<u8>);
+
+/// A device as `--devices` takes it.
+pub fn device_string(spec: &DeviceSpec) -> String {
+    let kind = |k: &Option<TpuKind>| k.map_or(String::new(), |k| k.to_string());
+    match spec {
+        DeviceSpec::Cpu => "cpu".into(),
+        DeviceSpec::Any(k) => kind(k),
+        DeviceSpec::Index(k, n) => format!("{}:{n}", kind(k)),
+        DeviceSpec::Path(k, p) => format!("{k}:{p}"),
+    }
+}
+
+/// The kind of a device, as plans count them: cpu, pci, usb, or tpu (any TPU).
+pub fn kind_name(spec: &DeviceSpec) -> String {
+    match spec {
+        DeviceSpec::Cpu => "cpu".into(),
+        DeviceSpec::Any(Some(k)) | DeviceSpec::Index(Some(k), _) | DeviceSpec::Path(k, _) => {
+            k.to_string()
+        }
+        DeviceSpec::Any(None) | DeviceSpec::Index(None, _) => "tpu".into(),
+    }
+}
+
+impl PlanFile {
+    /// The file for `plan`: replicas of kind `k` take the devices of `devices[k]` in order,
+    /// stage by stage; stage `s` runs `segments[s]`.
+    pub fn from_plan(
+        model: &Path,
+        plan: &Plan,
+        devices: &[Vec<String>],
+        segments: &[PathBuf],
+    ) -> PlanFile {
+        let mut next = vec![0usize; devices.len()];
+        let stages = plan
+            .stages
+            .iter()
+            .zip(segments)
+            .map(|(s, segment)| {
+                let mut replicas = Vec::new();
+                for (k, &a) in s.replicas.iter().enumerate() {
+                    for _ in 0..a {
+                        replicas.push(ReplicaFile {
+                            device: devices[k][next[k]].clone(),
+                            segment: segment.clone(),
+                            predicted_ms: s.replica_ms[k],
+                        });
+                        next[k] += 1;
+                    }
+                }
+                StageFile {
+                    ops: [s.start, s.end],
+                    predicted_per_s: s.per_s,
+                    replicas,
+                }
+            })
+            .collect();
+        PlanFile {
+            model: model.to_path_buf(),
+            predicted_per_s: plan.per_s,
+            predicted_latency_ms: plan.latency_ms,
+            stages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> PlanFile {
+        PlanFile {
+            model: "m.tflite".into(),
+            predicted_per_s: 10.0,
+            predicted_latency_ms: 5.0,
+            stages: vec![
+                StageFile {
+                    ops: [0, 3],
+                    predicted_per_s: 10.0,
+                    replicas: vec![ReplicaFile {
+                        device: "cpu".into(),
+                        segment: "a.tflite".into(),
+                        predicted_ms: 1.0,
+                    }],
+                },
+                StageFile {
+                    ops: [3, 5],
+                    predicted_per_s: 20.0,
+                    replicas: vec![
+                        ReplicaFile {
+                            device: "usb:0".into(),
+                            segment: "b.tflite".into(),
+                            predicted_ms: 1.0,
+                        },
+                        ReplicaFile {
+                            device: "pci:1".into(),
+                            segment: "b.tflite".into(),
+                            predicted_ms: 1.0,
+                        },
+                    ],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn plan_files_round_trip_and_bad_ones_name_the_problem() {
+        let dir = std::env::temp_dir().join(format!("edgepipe-planfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("plan.toml");
+        sample().save(&path).unwrap();
+        assert_eq!(PlanFile::load(&path).unwrap(), sample());
+
+        let mut gap = sample();
+        gap.stages[1].ops = [4, 5];
+        assert!(gap.check().unwrap_err().contains("stage 1"));
+        let mut empty = sample();
+        empty.stages[0].replicas.clear();
+        assert_eq!(empty.check().unwrap_err(), "stage 0 has no replica");
+        let mut device = sample();
+        device.stages[1].replicas[1].device = "gpu".into();
+        assert!(device.check().unwrap_err().contains("stage 1, replica 1"));
+        for d in [
+            "cpu",
+            "pci",
+            "usb",
+            ":2",
+            "pci:1",
+            "usb:/sys/bus/usb/devices/3-1",
+        ] {
+            assert_eq!(device_string(&d.parse().unwrap()), d);
+        }
+
+        std::fs::write(&path, "model = 3\n").unwrap();
+        assert!(matches!(
+            PlanFile::load(&path),
+            Err(PlanFileError::Parse { .. })
+        ));
+        assert!(matches!(
+            PlanFile::load(&dir),
+            Err(PlanFileError::Io { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
