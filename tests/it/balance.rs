@@ -75,7 +75,16 @@ fn a_compile_command_runs_on_every_candidate_and_its_failure_is_reported() {
     let cmd = format!("cp {{in}} {{out}} && echo {{in}} >> {}", log.display());
     let out = balance(&model, 2, Some(&cmd)).expect("a partition");
     let compiled = std::fs::read_to_string(&log).unwrap().lines().count();
-    assert_eq!(compiled, out.measurements, "one compile per measurement");
+    // One compile per measurement; a measurement that failed (a range that cannot be cut, or
+    // that the engine refuses after compiling) may or may not have reached the compiler, and
+    // which ranges the search visits depends on the timings it measured.
+    assert!(
+        (out.measurements - out.failed..=out.measurements).contains(&compiled),
+        "{compiled} compiles for {} measurements, {} failed",
+        out.measurements,
+        out.failed
+    );
+    assert!(compiled > 0);
     assert!(
         balance(&model, 2, Some("false")).is_none(),
         "nothing compiles: no partition"
