@@ -4,10 +4,15 @@
 //!
 //! [`ResilientCamera`] reopens a camera that disappears (unplugged, EIO, ENODEV, no frame
 //! within the timeout) with backoff, counting failures and recoveries.
+//!
+//! Stop: every wait (the next buffer, a reopen's backoff) is cut into [`wait::SLICE`]s and looks at
+//! the stop flag ([`FrameSource::set_stop`]) between them, except the first frame of a stream
+//! just started, which the driver delivers within one frame period (a second at most), or the
+//! timeout for a camera that gives nothing (see [`crate::sys::v4l`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -17,6 +22,7 @@ use v4l::{Device, FourCC};
 use crate::sys::v4l::MmapCapture;
 
 use super::convert::{FrameLayout, PixelFormat};
+use super::wait::{self, Waited};
 use super::{CaptureError, Frame, FrameSource};
 
 /// Why a camera cannot be used.
@@ -171,6 +177,7 @@ pub struct Camera {
     negotiated: Negotiated,
     last_sequence: Option<u32>,
     dropped: u64,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 fn lost_or_timeout(device: &Path, e: std::io::Error, timeout: Duration) -> CameraError {
@@ -251,7 +258,7 @@ impl Camera {
             height: fmt.height as usize,
             stride: fmt.stride as usize,
         };
-        let stream = MmapCapture::new(&device, config.buffers.max(2), config.timeout)
+        let stream = MmapCapture::new(&device, config.buffers, config.timeout)
             .map_err(setup("VIDIOC_REQBUFS"))?;
         Ok(Camera {
             stream,
@@ -265,6 +272,7 @@ impl Camera {
             },
             last_sequence: None,
             dropped: 0,
+            stop: None,
         })
     }
 
@@ -273,18 +281,40 @@ impl Camera {
         &self.negotiated
     }
 
-    /// Waits for the next frame from the driver (the previous one goes back to it).
-    pub fn advance(&mut self) -> Result<(), CameraError> {
+    /// Waits for the next frame from the driver (the previous one goes back to it): false
+    /// when the stop flag was set meanwhile (see the module's notes on the first frame).
+    pub fn advance(&mut self) -> Result<bool, CameraError> {
         let path = self.config.device.as_path();
-        let meta = self
-            .stream
-            .advance()
-            .map_err(|e| lost_or_timeout(path, e, self.config.timeout))?;
+        let timeout = self.config.timeout;
+        let deadline = Instant::now() + timeout;
+        let meta = loop {
+            let stream = &self.stream;
+            match wait::sliced(deadline, &self.stop, |slice| stream.wait(slice))
+                .map_err(|e| lost_or_timeout(path, e, timeout))?
+            {
+                Waited::Ready => {}
+                Waited::Stopped => return Ok(false),
+                Waited::TimedOut => {
+                    return Err(CameraError::Timeout {
+                        device: path.to_path_buf(),
+                        ms: timeout.as_millis() as u64,
+                    });
+                }
+            }
+            // `None`: the readiness was not a frame after all; wait again, same deadline.
+            if let Some(meta) = self
+                .stream
+                .advance()
+                .map_err(|e| lost_or_timeout(path, e, timeout))?
+            {
+                break meta;
+            }
+        };
         if let Some(last) = self.last_sequence {
             self.dropped += meta.sequence.wrapping_sub(last).saturating_sub(1) as u64;
         }
         self.last_sequence = Some(meta.sequence);
-        Ok(())
+        Ok(true)
     }
 
     /// The frame `advance` delivered, until the next `advance`.
@@ -305,8 +335,14 @@ impl Camera {
 }
 
 impl FrameSource for Camera {
+    fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = Some(stop);
+    }
+
     fn next_frame(&mut self) -> Result<Frame<'_>, CaptureError> {
-        self.advance()?;
+        if !self.advance()? {
+            return Err(CaptureError::End);
+        }
         self.current().ok_or(CaptureError::End)
     }
 
@@ -361,16 +397,10 @@ impl ResilientCamera {
         })
     }
 
-    /// Makes a pending reopen give up (the source ends) once `stop` is set.
+    /// Makes every wait give up (the source ends) once `stop` is set.
     pub fn with_stop(mut self, stop: Arc<AtomicBool>) -> ResilientCamera {
-        self.stop = Some(stop);
+        self.set_stop(stop);
         self
-    }
-
-    fn stopped(&self) -> bool {
-        self.stop
-            .as_ref()
-            .is_some_and(|s| s.load(Ordering::Relaxed))
     }
 
     /// Failures and recoveries so far.
@@ -385,23 +415,18 @@ impl ResilientCamera {
 
     /// Reopens the camera, retrying with backoff; false when told to stop meanwhile.
     fn reopen(&mut self) -> bool {
-        let deadline = Instant::now() + self.backoff;
+        let mut wait_until = Instant::now() + self.backoff;
         loop {
-            while Instant::now() < deadline {
-                if self.stopped() {
-                    return false;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if self.stopped() {
+            if !wait::sleep_until(wait_until, &self.stop) {
                 return false;
             }
             match Camera::open(&self.config) {
-                Ok(camera) => {
+                Ok(mut camera) => {
                     tracing::info!(device = %self.config.device.display(), "camera recovered");
                     self.health.recovered += 1;
                     self.backoff = BACKOFF_START;
                     self.sequence_base = self.last_sequence + 1;
+                    camera.stop = self.stop.clone();
                     self.camera = Some(camera);
                     return true;
                 }
@@ -410,13 +435,7 @@ impl ResilientCamera {
                     self.health.last_error = Some(e.to_string());
                     self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
                     tracing::warn!(device = %self.config.device.display(), error = %e, retry_in_ms = self.backoff.as_millis() as u64, "camera reopen failed");
-                    let wait = Instant::now() + self.backoff;
-                    while Instant::now() < wait {
-                        if self.stopped() {
-                            return false;
-                        }
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
+                    wait_until = Instant::now() + self.backoff;
                 }
             }
         }
@@ -440,6 +459,9 @@ impl ResilientCamera {
 
 impl FrameSource for ResilientCamera {
     fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        if let Some(camera) = self.camera.as_mut() {
+            camera.stop = Some(Arc::clone(&stop));
+        }
         self.stop = Some(stop);
     }
 
@@ -451,14 +473,16 @@ impl FrameSource for ResilientCamera {
             let Some(camera) = self.camera.as_mut() else {
                 continue;
             };
-            if let Err(e) = camera.advance() {
-                tracing::warn!(error = %e, "camera lost; reopening");
-                self.health.lost += 1;
-                self.health.last_error = Some(e.to_string());
-                self.discard();
-                continue;
+            match camera.advance() {
+                Ok(true) => break,
+                Ok(false) => return Err(CaptureError::End),
+                Err(e) => {
+                    tracing::warn!(error = %e, "camera lost; reopening");
+                    self.health.lost += 1;
+                    self.health.last_error = Some(e.to_string());
+                    self.discard();
+                }
             }
-            break;
         }
         let camera = self.camera.as_ref().ok_or(CaptureError::End)?;
         let frame = camera.current().ok_or(CaptureError::End)?;

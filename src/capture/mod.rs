@@ -8,10 +8,11 @@
 
 pub mod camera;
 pub mod convert;
+pub mod wait;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::engine::TensorSpec;
@@ -73,15 +74,12 @@ pub trait FrameSource: Send {
     fn healthy(&self) -> bool {
         true
     }
-    /// Makes every wait of the source end within [`PACER_TICK`] once `stop` is set (the
+    /// Makes every wait of the source end within [`wait::SLICE`] once `stop` is set (the
     /// source then ends: [`CaptureError::End`]).
     fn set_stop(&mut self, stop: Arc<AtomicBool>) {
         let _ = stop;
     }
 }
-
-/// The longest a paced source sleeps before it looks at its stop flag again.
-pub const PACER_TICK: Duration = Duration::from_millis(50);
 
 /// Decodes an image file into packed RGB.
 fn decode(path: &Path) -> Result<(Vec<u8>, FrameLayout), CaptureError> {
@@ -181,7 +179,7 @@ impl FrameSource for Images {
     }
 }
 
-/// Paces a replayed source at a frame rate. Its wait is cut into [`PACER_TICK`] slices, so a
+/// Paces a replayed source at a frame rate. Its wait is cut into [`wait::SLICE`] slices, so a
 /// stop is seen within one slice whatever the rate.
 struct Pacer {
     period: Duration,
@@ -205,23 +203,10 @@ impl Pacer {
         }
     }
 
-    fn stopped(&self) -> bool {
-        self.stop
-            .as_ref()
-            .is_some_and(|s| s.load(Ordering::Relaxed))
-    }
-
     /// Waits until the next frame is due; `Err(End)` when stopped meanwhile.
     fn wait(&mut self) -> Result<(), CaptureError> {
-        loop {
-            if self.stopped() {
-                return Err(CaptureError::End);
-            }
-            let now = Instant::now();
-            if self.next <= now {
-                break;
-            }
-            std::thread::sleep((self.next - now).min(PACER_TICK));
+        if !wait::sleep_until(self.next, &self.stop) {
+            return Err(CaptureError::End);
         }
         let now = Instant::now();
         // A period beyond the clock's range: the next frame comes in a century, or at a stop.

@@ -41,7 +41,7 @@
 //!
 //! | field | range | default |
 //! |---|---|---|
-//! | `source.fps` | 0 (images, video, pattern: as fast as taken) or 0.01 to 1000; a camera: a whole number 1 to 240 | 25 (images: 0) |
+//! | `source.fps` | 0 (images, video, pattern: as fast as taken) or above 0 up to 1000; a camera: a whole number 1 to 240 | 25 (images: 0) |
 //! | `source.size` | `WxH`, W even 2 to 4096, H 1 to 4096 | 640x480 |
 //! | `source.buffers` | 2 to 32 (camera) | 4 |
 //! | `engine.threads` | 1 to 8 | 1 |
@@ -87,7 +87,7 @@ pub struct ConfigError {
 pub const RANGES: &[(&str, &str)] = &[
     (
         "source.fps",
-        "0 (as fast as taken) or 0.01 to 1000; a camera: a whole number 1 to 240",
+        "0 (as fast as taken) or above 0 up to 1000; a camera: a whole number 1 to 240",
     ),
     (
         "source.size",

@@ -14,9 +14,9 @@ use crate::engine::{DeviceSpec, EngineOptions, Provider};
 use crate::output::gpio::{DEV_BOARD_PINS, GpioConfig, LineSpec};
 use crate::output::uart::{UartConfig, baud_rate};
 
-/// Frame rates: 0 (as fast as taken) or this to [`MAX_FPS`].
-pub const MIN_FPS: f64 = 0.01;
-/// The highest frame rate.
+/// The highest frame rate. A replayed source takes 0 (as fast as taken) or any rate above 0 up
+/// to this: a rate whose period is past the clock's range (1e-300) gives its first frame and
+/// then waits until stopped.
 pub const MAX_FPS: f64 = 1000.0;
 /// The highest camera frame rate (cameras take whole numbers).
 pub const MAX_CAMERA_FPS: f64 = 240.0;
@@ -155,12 +155,12 @@ fn size(cx: &Ctx, s: &RawSource) -> Result<(u32, u32), ConfigError> {
 fn fps(cx: &Ctx, s: &RawSource, default: f64) -> Result<f64, ConfigError> {
     match s.fps {
         None => Ok(default),
-        Some(f) if f == 0.0 || (MIN_FPS..=MAX_FPS).contains(&f) => Ok(f),
+        Some(f) if (0.0..=MAX_FPS).contains(&f) => Ok(f),
         Some(f) => Err(cx.err(
             "source.fps",
             format!(
-                "{f}: expected 0 (as fast as the pipeline takes them) or {MIN_FPS} to {MAX_FPS} \
-                 frames per second"
+                "{f}: expected 0 (as fast as the pipeline takes them) or a rate above 0 up to \
+                 {MAX_FPS} frames per second"
             ),
         )),
     }

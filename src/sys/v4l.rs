@@ -1,13 +1,28 @@
-//! The driver's ring of MMAP buffers, split into "advance to the next frame" (`&mut self`) and
-//! "read the current frame" (`&self`), over the `v4l` crate's stream.
+//! The driver's ring of MMAP buffers, split into "wait for a filled buffer" (a bounded poll),
+//! "advance to the next frame" (`&mut self`) and "read the current frame" (`&self`), over the
+//! `v4l` crate's stream.
+//!
+//! The crate's `next()` queues the previous buffer back and then waits for the next one for
+//! the whole timeout. Once streaming, the wait here is a separate [`MmapCapture::wait`] of any
+//! length, so the caller can wait in short slices and look at a stop flag between them; the
+//! crate's `next()` is called once a buffer is ready, and its own wait is then at most
+//! [`ADVANCE_WAIT`]. The very first frame (queue every buffer, STREAMON, wait) is the crate's
+//! `next()` with the whole start timeout: a buffer cannot be read out of the crate's ring
+//! except through `next()`, so that first wait cannot be cut without losing the frame.
 #![allow(unsafe_code)]
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use v4l::buffer::Type;
+use v4l::device::Handle;
 use v4l::io::mmap::Stream;
 use v4l::io::traits::CaptureStream;
+
+/// The longest [`MmapCapture::advance`] waits once streaming: it is meant to be called when
+/// [`MmapCapture::wait`] said a buffer is ready.
+pub const ADVANCE_WAIT: Duration = Duration::from_millis(50);
 
 /// Metadata of the frame last dequeued.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,9 +35,25 @@ pub struct FrameMeta {
     pub timestamp: Duration,
 }
 
+/// Who holds the buffers, mirroring the crate's stream (`active` and `arena_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Not streaming yet: the crate's `next()` queues every buffer and starts.
+    NotStarted,
+    /// Streaming, every buffer with the driver (a dequeue timed out after the previous one
+    /// went back): the next ready buffer is taken without being read, to get back in step.
+    AllQueued,
+    /// Streaming, we hold the buffer last dequeued (the crate's `arena_index`); the crate's
+    /// `next()` queues it back and dequeues the next.
+    One,
+}
+
 /// A streaming MMAP capture queue.
 pub struct MmapCapture {
     stream: Stream<'static>,
+    handle: Arc<Handle>,
+    start_timeout: Duration,
+    held: Held,
     current: Option<(*const u8, usize, FrameMeta)>,
 }
 
@@ -30,22 +61,80 @@ pub struct MmapCapture {
 // `current` points into those mappings and is only dereferenced through `&self`.
 unsafe impl Send for MmapCapture {}
 
+/// A timed-out or interrupted dequeue: nothing changed but the buffer queued before it.
+fn not_ready(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
 impl MmapCapture {
-    /// Maps `buffers` buffers of `device` for capture, with a dequeue `timeout`.
-    pub fn new(device: &v4l::Device, buffers: u32, timeout: Duration) -> io::Result<MmapCapture> {
-        let mut stream = Stream::with_buffers(device, Type::VideoCapture, buffers)?;
-        stream.set_timeout(timeout);
+    /// Maps `buffers` buffers of `device` for capture (at least 2: one is held while the
+    /// driver fills the others); the first frame must come within `start_timeout`.
+    pub fn new(
+        device: &v4l::Device,
+        buffers: u32,
+        start_timeout: Duration,
+    ) -> io::Result<MmapCapture> {
+        let stream = Stream::with_buffers(device, Type::VideoCapture, buffers.max(2))?;
         Ok(MmapCapture {
+            handle: stream.handle(),
+            start_timeout,
             stream,
+            held: Held::NotStarted,
             current: None,
         })
     }
 
+    /// Waits at most `timeout` for the driver to have a filled buffer (true), or for an
+    /// error to report (true as well: `advance` reports it). Before the stream starts there is
+    /// nothing to wait for: true at once.
+    pub fn wait(&self, timeout: Duration) -> io::Result<bool> {
+        if self.held == Held::NotStarted {
+            return Ok(true);
+        }
+        let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
+        match self.handle.poll(nix::poll::PollFlags::POLLIN.bits(), ms) {
+            Ok(n) => Ok(n > 0),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Hands the current buffer back to the driver (starting the stream the first time) and
-    /// waits for the next filled one.
-    pub fn advance(&mut self) -> io::Result<FrameMeta> {
+    /// takes the next filled one: `Ok(None)` when none is ready after all (wait again).
+    pub fn advance(&mut self) -> io::Result<Option<FrameMeta>> {
         self.current = None;
-        let (buf, meta) = CaptureStream::next(&mut self.stream)?;
+        if self.held == Held::AllQueued {
+            // Take the ready buffer out of turn, unread: the crate then holds it and its
+            // `next()` queues it back. That frame is lost (a gap in the sequence numbers).
+            return match CaptureStream::dequeue(&mut self.stream) {
+                Ok(_) => {
+                    self.held = Held::One;
+                    Ok(None)
+                }
+                Err(e) if not_ready(&e) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        let starting = self.held == Held::NotStarted;
+        self.stream.set_timeout(match starting {
+            true => self.start_timeout,
+            false => ADVANCE_WAIT,
+        });
+        let (buf, meta) = match CaptureStream::next(&mut self.stream) {
+            Ok(next) => next,
+            // No first frame within the start timeout: the caller's to report.
+            Err(e) if starting => return Err(e),
+            Err(e) if not_ready(&e) => {
+                // The buffer we held is queued now, with every other one.
+                self.held = Held::AllQueued;
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        self.held = Held::One;
         let frame = FrameMeta {
             bytes_used: (meta.bytesused as usize).min(buf.len()),
             sequence: meta.sequence,
@@ -53,7 +142,7 @@ impl MmapCapture {
                 + Duration::from_micros(meta.timestamp.usec.max(0) as u64),
         };
         self.current = Some((buf.as_ptr(), buf.len(), frame));
-        Ok(frame)
+        Ok(Some(frame))
     }
 
     /// The frame last dequeued, until the next `advance`.

@@ -181,21 +181,6 @@ fn cases(labels: &str) -> Vec<(&'static str, Vec<Spoil>, &'static str)> {
             "source.fps",
         ),
         (
-            "fps 1e-300",
-            vec![source("kind = \"pattern\"\nfps = 1e-300")],
-            "source.fps",
-        ),
-        (
-            "fps 1e-19",
-            vec![source("kind = \"pattern\"\nfps = 1e-19")],
-            "source.fps",
-        ),
-        (
-            "fps 0.005",
-            vec![source("kind = \"pattern\"\nfps = 0.005")],
-            "source.fps",
-        ),
-        (
             "fps 1001",
             vec![source("kind = \"pattern\"\nfps = 1001")],
             "source.fps",
