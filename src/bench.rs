@@ -1,9 +1,12 @@
 //! Measuring segmented models side by side in one run: the whole model on one interpreter,
 //! then the same requests through the pipeline of each set of segments.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::engine::{Engine, EngineError, TensorSpec};
+use crate::pipeline::trace::Trace;
 use crate::pipeline::{self, BuildError, PipelineConfig, PopError, PushError, StageStats};
 use crate::verify::{self, SplitMix64};
 
@@ -126,15 +129,31 @@ pub fn single(engine: &mut dyn Engine, requests: &Requests) -> Result<SingleRepo
 /// producer on its own thread.
 pub fn pipelined(
     label: &str,
-    mut segments: Vec<Box<dyn Engine>>,
+    segments: Vec<Box<dyn Engine>>,
     requests: &Requests,
     capacity: Option<usize>,
 ) -> Result<PipelineReport, BenchError> {
-    for (i, e) in segments.iter_mut().enumerate() {
-        warm_up(e.as_mut(), &format!("segment {i}"))?;
+    let stages = segments.into_iter().map(|e| vec![e]).collect();
+    pipelined_stages(label, stages, requests, capacity, None)
+}
+
+/// Runs the requests through a pipeline whose stage `s` runs on every engine of `stages[s]`,
+/// recording each request's timings into `trace` when given.
+pub fn pipelined_stages(
+    label: &str,
+    mut stages: Vec<Vec<Box<dyn Engine>>>,
+    requests: &Requests,
+    capacity: Option<usize>,
+    trace: Option<Arc<Trace>>,
+) -> Result<PipelineReport, BenchError> {
+    for (i, stage) in stages.iter_mut().enumerate() {
+        for e in stage {
+            warm_up(e.as_mut(), &format!("segment {i}"))?;
+        }
     }
-    let n = segments.len();
-    let (mut tx, mut rx) = pipeline::build(segments, &PipelineConfig { capacity })?;
+    let n = stages.len();
+    let config = PipelineConfig { capacity };
+    let (mut tx, mut rx) = pipeline::build_traced(stages, &config, trace.clone())?;
     let order: Vec<usize> = tx
         .inputs()
         .iter()
@@ -151,8 +170,11 @@ pub fn pipelined(
     let started = std::time::Instant::now();
     let popped = std::thread::scope(|scope| -> Result<usize, BenchError> {
         let producer = scope.spawn(move || -> Result<(), PushError> {
-            for req in &requests.inputs {
+            for (seq, req) in requests.inputs.iter().enumerate() {
                 let mut slot = tx.reserve()?;
+                if let Some(t) = &trace {
+                    t.pushed(seq as u64);
+                }
                 for (i, &from) in order.iter().enumerate() {
                     slot.tensor_mut(i).copy_from_slice(&req[from]);
                 }

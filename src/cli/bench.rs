@@ -20,9 +20,19 @@ pub struct BenchArgs {
     /// Directory holding the model.
     #[arg(long, default_value = ".")]
     model_dir: PathBuf,
-    /// The model: a file name in --model-dir, with or without .tflite.
-    #[arg(long)]
-    model: String,
+    /// The model: a file name in --model-dir, with or without .tflite (not with --plan).
+    #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+    model: Option<String>,
+    /// Measure these plan files (from `edgepipe plan --out-dir`) instead, in one run.
+    #[arg(long, value_delimiter = ',')]
+    plan: Vec<PathBuf>,
+    /// With --plan: write a Chrome/Perfetto trace of the first plan's run (one track per
+    /// stage replica, one span per request, queue waits).
+    #[arg(long, requires = "plan")]
+    trace: Option<PathBuf>,
+    /// With --plan: an SVG chart of the first plan's stages, measured against predicted.
+    #[arg(long, requires = "plan")]
+    svg: Option<PathBuf>,
     /// Segments (placed by --balance).
     #[arg(long, short = 'n', conflicts_with = "cut_after")]
     num_segments: Option<usize>,
@@ -78,11 +88,12 @@ struct Report {
 }
 
 fn model_path(a: &BenchArgs) -> PathBuf {
-    let plain = a.model_dir.join(&a.model);
+    let name = a.model.clone().unwrap_or_default();
+    let plain = a.model_dir.join(&name);
     if plain.exists() {
         plain
     } else {
-        a.model_dir.join(format!("{}.tflite", a.model))
+        a.model_dir.join(format!("{name}.tflite"))
     }
 }
 
@@ -127,6 +138,17 @@ fn partitions(a: &BenchArgs, model: &Model) -> Result<(Vec<Labelled>, Option<Lat
 pub fn run(a: BenchArgs) -> Result<()> {
     if a.count == 0 {
         return Err(UsageError("--count must be at least 1".into()).into());
+    }
+    if !a.plan.is_empty() {
+        return super::bench_plan::run(super::bench_plan::PlanBench {
+            plans: &a.plan,
+            count: a.count,
+            capacity: a.capacity,
+            trace: a.trace.as_deref(),
+            svg: a.svg.as_deref(),
+            json: a.json,
+            device: &a.device,
+        });
     }
     let path = model_path(&a);
     let model = Model::open(&path)?;

@@ -11,6 +11,7 @@ macro_rules! outln {
 
 mod balance;
 mod bench;
+mod bench_plan;
 mod capture;
 mod chart;
 mod demo;

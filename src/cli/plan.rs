@@ -59,7 +59,8 @@ struct Report {
     seconds: f64,
     #[serde(flatten)]
     planned: Planned,
-    plan_file: Option<PathBuf>,
+    /// The best plan's file, then libcoral's and data parallelism's.
+    plan_files: Vec<PathBuf>,
 }
 
 /// The devices grouped by kind: the kinds, each device's kind, and each kind's devices.
@@ -115,10 +116,19 @@ pub fn run(a: PlanArgs) -> Result<()> {
     let goal = a.min_per_s.map_or(Goal::Throughput, Goal::LatencyAt);
     let planned = plan::plan(&mut profile, &of, &plan::settings_for(goal), progress)?;
     spinner.finish_and_clear();
-    let plan_file = match &a.out_dir {
-        Some(dir) => Some(write(&model, &planned.plans[0].plan, &names, dir)?),
-        None => None,
-    };
+    let mut plan_files = Vec::new();
+    if let Some(dir) = &a.out_dir {
+        plan_files.push(write(&model, &planned.plans[0].plan, &names, dir)?);
+        // The comparisons, each in its own directory, for `bench --plan A,B,C`.
+        for (sub, base) in [
+            ("libcoral", &planned.libcoral),
+            ("data_parallel", &planned.data_parallel),
+        ] {
+            if let Some(b) = base {
+                plan_files.push(write(&model, &b.plan, &names, &dir.join(sub))?);
+            }
+        }
+    }
     if let Some(svg) = &a.svg {
         let chart = super::chart::plan_svg(&planned.plans[0].plan, &planned.kinds);
         std::fs::write(svg, chart).with_context(|| format!("cannot write {}", svg.display()))?;
@@ -128,7 +138,7 @@ pub fn run(a: PlanArgs) -> Result<()> {
         devices: a.device.devices.iter().map(device_string).collect(),
         seconds: started.elapsed().as_secs_f64(),
         planned,
-        plan_file,
+        plan_files,
     };
     if a.json {
         return super::emit(&(serde_json::to_string_pretty(&report)? + "\n"));
@@ -232,7 +242,7 @@ fn render(r: &Report, top: usize) -> String {
             None => outln!(out, "  {label:<16} no plan"),
         }
     }
-    if let Some(f) = &r.plan_file {
+    for f in &r.plan_files {
         outln!(out, "plan file: {}", f.display());
     }
     out

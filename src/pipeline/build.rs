@@ -19,6 +19,7 @@ use super::sender::Sender;
 use super::stage::Stage;
 use super::stats::StageCounters;
 use super::stream::Stream;
+use super::trace::Trace;
 use super::{MAX_CAPACITY, PipelineConfig, Shared, Slot, Tag};
 use crate::engine::HostBuffer;
 use crate::engine::{Engine, TensorSpec};
@@ -39,6 +40,15 @@ pub fn build(
 pub fn build_replicated(
     stages: Vec<Vec<Box<dyn Engine>>>,
     config: &PipelineConfig,
+) -> Result<(Sender, Receiver), BuildError> {
+    build_traced(stages, config, None)
+}
+
+/// [`build_replicated`], the stages recording each request's timings into `trace`.
+pub fn build_traced(
+    stages: Vec<Vec<Box<dyn Engine>>>,
+    config: &PipelineConfig,
+    trace: Option<Arc<Trace>>,
 ) -> Result<(Sender, Receiver), BuildError> {
     if stages.is_empty() {
         return Err(BuildError::NoSegments);
@@ -66,6 +76,7 @@ pub fn build_replicated(
         outputs: routes.output_specs.clone(),
         capacity,
         started: Instant::now(),
+        trace,
     });
 
     let (free_tx, free_rx) = slots(capacity, &routes.sizes)?;

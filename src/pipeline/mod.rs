@@ -45,12 +45,14 @@ mod sender;
 mod stage;
 pub mod stats;
 mod stream;
+pub mod trace;
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::engine::{HostBuffer, TensorSpec};
-pub use build::{build, build_replicated};
+pub use build::{build, build_replicated, build_traced};
 pub use error::{AlreadyClosed, BuildError, PopError, PushError, StageFailure, TryPushError};
 pub use monitor::{Monitor, PipelineStats};
 pub use receiver::{Output, Receiver};
@@ -107,6 +109,8 @@ struct Shared {
     outputs: Vec<TensorSpec>,
     capacity: usize,
     started: Instant,
+    /// Where the stages record each request's timings (`bench --trace`).
+    trace: Option<Arc<trace::Trace>>,
 }
 
 impl Shared {

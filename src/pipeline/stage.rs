@@ -73,7 +73,13 @@ impl Stage {
                     slot.entered = Some(started);
                 }
                 match self.invoke(&mut slot) {
-                    Ok(()) => counters.record_invoke(started.elapsed().as_nanos() as u64),
+                    Ok(()) => {
+                        let ended = Instant::now();
+                        counters.record_invoke((ended - started).as_nanos() as u64);
+                        if let Some(trace) = &shared.trace {
+                            trace.record(self.index, self.replica, slot.seq, started, ended);
+                        }
+                    }
                     Err(e) => {
                         let failure = StageFailure {
                             segment: self.index,

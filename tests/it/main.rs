@@ -16,6 +16,7 @@
 //! - `fakes`: test engines with known arithmetic, delays and failures; a timeout guard
 //! - `pipeline`: the pipelined runner against libcoral's tests and hazards
 //! - `replicas`: replicated stages: order, failures, cancel, statistics, throughput
+//! - `plan`: `plan` on simulated TPUs, `bench --plan` and its trace, bad plan input
 //! - `simtpu`: the fake libedgetpu's latency model (simulated TPUs)
 
 mod balance;
@@ -28,6 +29,7 @@ mod fakes;
 mod fuzz;
 mod litert;
 mod pipeline;
+mod plan;
 mod refuse;
 mod replicas;
 mod segment;

@@ -1,0 +1,225 @@
+//! The planner end to end: `plan` on simulated TPUs (the fake libedgetpu's latency model)
+//! writes segments and plan files that `bench --plan` runs; the trace `bench --trace` writes
+//! follows the trace-event format, with one replica's spans never overlapping and every
+//! request in every stage; bad input exits 2 naming the thing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use edgepipe::engine::Engine;
+use edgepipe::pipeline::{self, PipelineConfig, trace::Trace};
+
+use crate::engine::{fake_edgetpu, fake_log};
+use crate::fakes::AddStage;
+use crate::util::{data_dir, temp_dir, text};
+
+/// Checks a trace-event file: named tracks, every request once in every stage, the spans of
+/// one track never overlapping, queue waits balanced and ending before their stage's span.
+fn check_trace(trace: &Value, stages: usize, requests: u64) {
+    let events = trace["traceEvents"].as_array().expect("traceEvents");
+    let mut named = BTreeSet::new();
+    let mut spans: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut waits: BTreeMap<(String, u64), f64> = BTreeMap::new();
+    for e in events {
+        let tid = e["tid"].as_u64().unwrap_or(0);
+        match e["ph"].as_str().expect("ph") {
+            "M" => {
+                named.insert(tid);
+            }
+            "X" => {
+                let (ts, dur) = (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap());
+                assert!(dur >= 0.0, "{e}");
+                spans.entry(tid).or_default().push((ts, ts + dur));
+                let key = (
+                    e["args"]["request"].as_u64().unwrap(),
+                    e["args"]["stage"].as_u64().unwrap(),
+                );
+                assert!(seen.insert(key), "request {key:?} twice");
+            }
+            "b" => {
+                let key = (
+                    e["name"].as_str().unwrap().to_string(),
+                    e["id"].as_u64().unwrap(),
+                );
+                assert!(waits.insert(key, e["ts"].as_f64().unwrap()).is_none());
+            }
+            "e" => {
+                let key = (
+                    e["name"].as_str().unwrap().to_string(),
+                    e["id"].as_u64().unwrap(),
+                );
+                let began = waits.remove(&key).expect("a wait ends after it began");
+                assert!(e["ts"].as_f64().unwrap() >= began, "{e}");
+            }
+            other => panic!("unexpected phase {other}"),
+        }
+    }
+    assert!(waits.is_empty(), "unended waits: {waits:?}");
+    for s in 0..stages as u64 {
+        for r in 0..requests {
+            assert!(seen.contains(&(r, s)), "request {r} missing at stage {s}");
+        }
+    }
+    assert_eq!(seen.len() as u64, stages as u64 * requests);
+    for (tid, mut list) in spans {
+        assert!(named.contains(&tid), "track {tid} is named");
+        list.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in list.windows(2) {
+            assert!(
+                w[0].1 <= w[1].0 + 1e-6,
+                "track {tid}: span {:?} overlaps {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_trace_of_replicated_stages_has_every_request_once_per_stage_without_overlaps() {
+    let delays: [&[u64]; 3] = [&[2, 3], &[1], &[2, 2, 4]];
+    let stages: Vec<Vec<Box<dyn Engine>>> = delays
+        .iter()
+        .enumerate()
+        .map(|(s, ms)| {
+            ms.iter()
+                .map(|&ms| {
+                    let mut e = AddStage::new(&format!("t{s}"), &format!("t{}", s + 1), 2, 1);
+                    e.delay = Duration::from_millis(ms);
+                    e.boxed()
+                })
+                .collect()
+        })
+        .collect();
+    let n = 40u64;
+    let trace = Arc::new(Trace::new(3, n as usize));
+    let (mut tx, mut rx) =
+        pipeline::build_traced(stages, &PipelineConfig::default(), Some(trace.clone())).unwrap();
+    let pusher = trace.clone();
+    let producer = std::thread::spawn(move || {
+        for i in 0..n {
+            pusher.pushed(i);
+            tx.push(&[&(i as u16).to_le_bytes()]).unwrap();
+        }
+    });
+    let mut popped = 0;
+    while rx.pop().unwrap().is_some() {
+        popped += 1;
+    }
+    producer.join().unwrap();
+    assert_eq!(popped, n);
+    let json = trace.to_json(&[2, 1, 3]);
+    // It survives a round trip through text, as a viewer reads it.
+    let json: Value = serde_json::from_str(&json.to_string()).unwrap();
+    check_trace(&json, 3, n);
+}
+
+fn run(args: &[&str], lib: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edgepipe"))
+        .args(args)
+        .env("EDGEPIPE_EDGETPU_LIB", lib)
+        .env("EDGEPIPE_LOCK_DIR", lib.with_file_name("locks"))
+        .output()
+        .expect("run edgepipe")
+}
+
+#[test]
+fn plan_on_simulated_tpus_then_bench_the_plans_with_a_trace() {
+    let Some(data) = data_dir("plan_sim") else {
+        return;
+    };
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    let lib = fake_edgetpu(
+        "plan_sim",
+        "devices=pci:/dev/apex_0,pci:/dev/apex_1,usb:/dev/usb_0\nsim=1\n",
+    );
+    let out_dir = temp_dir("plan_sim_out");
+    let dir = out_dir.to_str().unwrap();
+    let out = run(
+        &[
+            "plan",
+            model.to_str().unwrap(),
+            "--devices",
+            "pci,pci,usb",
+            "--json",
+            "--out-dir",
+            dir,
+        ],
+        &lib,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let per_s = |v: &Value| v["per_s"].as_f64().unwrap();
+    let best = per_s(&report["plans"][0]);
+    assert!(best >= per_s(&report["libcoral"]), "{report}");
+    assert!(best >= per_s(&report["data_parallel"]), "{report}");
+    assert_eq!(
+        report["what_if"].as_array().unwrap().len(),
+        4,
+        "±1 pci, ±1 usb"
+    );
+    let files: Vec<&str> = report["plan_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 3, "best, libcoral, data parallel: {files:?}");
+    let stages = report["plans"][0]["stages"].as_array().unwrap().len();
+
+    let trace = out_dir.join("trace.json");
+    let joined = files.join(",");
+    let bench = run(
+        &[
+            "bench",
+            "--plan",
+            &joined,
+            "-k",
+            "30",
+            "--json",
+            "--trace",
+            trace.to_str().unwrap(),
+        ],
+        &lib,
+    );
+    assert!(bench.status.success(), "{}", text(&bench));
+    let measured: Value = serde_json::from_slice(&bench.stdout).unwrap();
+    let plans = measured["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), 3);
+    for p in plans {
+        assert!(p["per_s"].as_f64().unwrap() > 0.0, "{p}");
+        assert!(p["predicted_per_s"].as_f64().unwrap() > 0.0, "{p}");
+    }
+    assert_eq!(plans[0]["stages"].as_array().unwrap().len(), stages);
+    assert!(fake_log(&lib).contains("sim pci"), "ran on simulated TPUs");
+    let json: Value = serde_json::from_slice(&std::fs::read(&trace).unwrap()).unwrap();
+    check_trace(&json, stages, 30);
+}
+
+#[test]
+fn bad_plan_input_exits_2_naming_the_thing() {
+    let Some(data) = data_dir("plan_bad") else {
+        return;
+    };
+    let lib = fake_edgetpu("plan_bad", "");
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    let out = run(&["plan", model.to_str().unwrap()], &lib);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--devices"), "{}", text(&out));
+    let dir = temp_dir("plan_bad_files");
+    let missing = dir.join("missing.toml");
+    let out = run(&["bench", "--plan", missing.to_str().unwrap()], &lib);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("missing.toml"), "{}", text(&out));
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "model = 3\n").unwrap();
+    let out = run(&["bench", "--plan", bad.to_str().unwrap()], &lib);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("not a plan file"), "{}", text(&out));
+}
