@@ -57,8 +57,8 @@ impl<'a> ModelMeasurer<'a> {
             .devices
             .devices
             .as_ref()
-            .is_none_or(|d| d.get(device).is_none_or(|s| *s == DeviceSpec::Cpu));
-        // Nothing is compiled for the CPU.
+            .is_some_and(|d| d.get(device) == Some(&DeviceSpec::Cpu));
+        // Nothing is compiled for a device named `cpu`.
         let (Some(cmd), false) = (&self.compile_cmd, on_cpu) else {
             return Ok(bytes);
         };
