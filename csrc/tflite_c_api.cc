@@ -9,6 +9,7 @@
 // standing in for a system libtensorflowlite_c.so.
 
 #include <cstdarg>
+#include <exception>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -52,6 +53,30 @@ class CallbackErrorReporter : public tflite::ErrorReporter {
   void* user_data_;
 };
 
+// No C++ exception may cross into Rust: unwinding a foreign exception through Rust frames
+// aborts the process ("Rust cannot catch foreign exceptions"). Every entry point that can
+// throw (allocation, a kernel's std::vector, a malformed model tripping a library check) runs
+// its body in EP_GUARD, which reports the exception and returns the entry's failure value.
+void ReportException(tflite::ErrorReporter* reporter, const char* what) {
+  const char* text = what ? what : "unknown exception";
+  if (reporter != nullptr) {
+    reporter->Report("C++ exception in TensorFlow Lite: %s", text);
+  } else {
+    fprintf(stderr, "C++ exception in TensorFlow Lite: %s\n", text);
+  }
+}
+
+#define EP_GUARD(reporter, failure, body)                        \
+  try {                                                           \
+    body                                                          \
+  } catch (const std::exception& e) {                             \
+    ReportException(reporter, e.what());                          \
+    return failure;                                               \
+  } catch (...) {                                                 \
+    ReportException(reporter, nullptr);                           \
+    return failure;                                               \
+  }
+
 struct CustomOp {
   std::string name;
   const TfLiteRegistration* registration;
@@ -82,18 +107,21 @@ struct TfLiteInterpreter {
 EP_EXPORT const char* EP_API(TfLiteVersion)(void) { return "1.15.5 (edgepipe C API shim)"; }
 
 EP_EXPORT TfLiteModel* EP_API(TfLiteModelCreate)(const void* data, size_t size) {
-  auto model = std::unique_ptr<TfLiteModel>(new TfLiteModel);
-  const char* bytes = static_cast<const char*>(data);
-  model->bytes.assign(bytes, bytes + size);
-  model->model = tflite::FlatBufferModel::VerifyAndBuildFromBuffer(model->bytes.data(), size);
-  if (!model->model) return nullptr;
-  return model.release();
+  if (data == nullptr || size == 0) return nullptr;
+  EP_GUARD(nullptr, nullptr, {
+    auto model = std::unique_ptr<TfLiteModel>(new TfLiteModel);
+    const char* bytes = static_cast<const char*>(data);
+    model->bytes.assign(bytes, bytes + size);
+    model->model = tflite::FlatBufferModel::VerifyAndBuildFromBuffer(model->bytes.data(), size);
+    if (!model->model) return nullptr;
+    return model.release();
+  })
 }
 
 EP_EXPORT void EP_API(TfLiteModelDelete)(TfLiteModel* model) { delete model; }
 
 EP_EXPORT TfLiteInterpreterOptions* EP_API(TfLiteInterpreterOptionsCreate)(void) {
-  return new TfLiteInterpreterOptions;
+  EP_GUARD(nullptr, nullptr, { return new TfLiteInterpreterOptions; })
 }
 
 EP_EXPORT void EP_API(TfLiteInterpreterOptionsDelete)(TfLiteInterpreterOptions* options) {
@@ -107,7 +135,7 @@ EP_EXPORT void EP_API(TfLiteInterpreterOptionsSetNumThreads)(TfLiteInterpreterOp
 
 EP_EXPORT void EP_API(TfLiteInterpreterOptionsAddDelegate)(TfLiteInterpreterOptions* options,
                                                            TfLiteDelegate* delegate) {
-  options->delegates.push_back(delegate);
+  EP_GUARD(nullptr, , { options->delegates.push_back(delegate); })
 }
 
 EP_EXPORT void EP_API(TfLiteInterpreterOptionsSetErrorReporter)(
@@ -121,28 +149,35 @@ EP_EXPORT void EP_API(TfLiteInterpreterOptionsAddCustomOp)(TfLiteInterpreterOpti
                                                            const TfLiteRegistration* registration,
                                                            int32_t min_version,
                                                            int32_t max_version) {
-  options->custom_ops.push_back(CustomOp{name, registration, min_version, max_version});
+  EP_GUARD(nullptr, , {
+    options->custom_ops.push_back(CustomOp{name, registration, min_version, max_version});
+  })
 }
 
 EP_EXPORT TfLiteInterpreter* EP_API(TfLiteInterpreterCreate)(
     const TfLiteModel* model, const TfLiteInterpreterOptions* optional_options) {
+  if (model == nullptr || !model->model) return nullptr;
   TfLiteInterpreterOptions defaults;
   const TfLiteInterpreterOptions* options = optional_options ? optional_options : &defaults;
-  auto interpreter = std::unique_ptr<TfLiteInterpreter>(new TfLiteInterpreter);
-  interpreter->reporter.reset(new CallbackErrorReporter(options->reporter, options->reporter_data));
-  tflite::ops::builtin::BuiltinOpResolver resolver;
-  for (const auto& op : options->custom_ops) {
-    resolver.AddCustom(op.name.c_str(), op.registration, op.min_version, op.max_version);
-  }
-  tflite::InterpreterBuilder builder(model->model->GetModel(), resolver,
-                                     interpreter->reporter.get());
-  if (builder(&interpreter->impl, options->num_threads) != kTfLiteOk || !interpreter->impl) {
-    return nullptr;
-  }
-  for (TfLiteDelegate* delegate : options->delegates) {
-    if (interpreter->impl->ModifyGraphWithDelegate(delegate) != kTfLiteOk) return nullptr;
-  }
-  return interpreter.release();
+  CallbackErrorReporter fallback(options->reporter, options->reporter_data);
+  EP_GUARD(&fallback, nullptr, {
+    auto interpreter = std::unique_ptr<TfLiteInterpreter>(new TfLiteInterpreter);
+    interpreter->reporter.reset(
+        new CallbackErrorReporter(options->reporter, options->reporter_data));
+    tflite::ops::builtin::BuiltinOpResolver resolver;
+    for (const auto& op : options->custom_ops) {
+      resolver.AddCustom(op.name.c_str(), op.registration, op.min_version, op.max_version);
+    }
+    tflite::InterpreterBuilder builder(model->model->GetModel(), resolver,
+                                       interpreter->reporter.get());
+    if (builder(&interpreter->impl, options->num_threads) != kTfLiteOk || !interpreter->impl) {
+      return nullptr;
+    }
+    for (TfLiteDelegate* delegate : options->delegates) {
+      if (interpreter->impl->ModifyGraphWithDelegate(delegate) != kTfLiteOk) return nullptr;
+    }
+    return interpreter.release();
+  })
 }
 
 EP_EXPORT void EP_API(TfLiteInterpreterDelete)(TfLiteInterpreter* interpreter) {
@@ -153,17 +188,19 @@ EP_EXPORT int32_t EP_API(TfLiteInterpreterGetInputTensorCount)(const TfLiteInter
   return static_cast<int32_t>(i->impl->inputs().size());
 }
 
+// Index out of range: null (the caller checks), never a read past the vector.
 EP_EXPORT TfLiteTensor* EP_API(TfLiteInterpreterGetInputTensor)(const TfLiteInterpreter* i,
                                                                  int32_t index) {
+  if (index < 0 || static_cast<size_t>(index) >= i->impl->inputs().size()) return nullptr;
   return i->impl->tensor(i->impl->inputs()[index]);
 }
 
 EP_EXPORT TfLiteStatus EP_API(TfLiteInterpreterAllocateTensors)(TfLiteInterpreter* i) {
-  return i->impl->AllocateTensors();
+  EP_GUARD(i->reporter.get(), kTfLiteError, { return i->impl->AllocateTensors(); })
 }
 
 EP_EXPORT TfLiteStatus EP_API(TfLiteInterpreterInvoke)(TfLiteInterpreter* i) {
-  return i->impl->Invoke();
+  EP_GUARD(i->reporter.get(), kTfLiteError, { return i->impl->Invoke(); })
 }
 
 EP_EXPORT int32_t EP_API(TfLiteInterpreterGetOutputTensorCount)(const TfLiteInterpreter* i) {
@@ -172,14 +209,19 @@ EP_EXPORT int32_t EP_API(TfLiteInterpreterGetOutputTensorCount)(const TfLiteInte
 
 EP_EXPORT const TfLiteTensor* EP_API(TfLiteInterpreterGetOutputTensor)(const TfLiteInterpreter* i,
                                                                         int32_t index) {
+  if (index < 0 || static_cast<size_t>(index) >= i->impl->outputs().size()) return nullptr;
   return i->impl->tensor(i->impl->outputs()[index]);
 }
 
 EP_EXPORT TfLiteType EP_API(TfLiteTensorType)(const TfLiteTensor* t) { return t->type; }
 
-EP_EXPORT int32_t EP_API(TfLiteTensorNumDims)(const TfLiteTensor* t) { return t->dims->size; }
+// No dims (a tensor TensorFlow Lite never shaped): rank -1, which the caller refuses.
+EP_EXPORT int32_t EP_API(TfLiteTensorNumDims)(const TfLiteTensor* t) {
+  return t->dims ? t->dims->size : -1;
+}
 
 EP_EXPORT int32_t EP_API(TfLiteTensorDim)(const TfLiteTensor* t, int32_t dim) {
+  if (!t->dims || dim < 0 || dim >= t->dims->size) return -1;
   return t->dims->data[dim];
 }
 

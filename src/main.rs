@@ -19,6 +19,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info".into()),
         )
         .init();
+    // Models are tried in a child (this binary, re-executed) before TensorFlow Lite runs them
+    // here; /proc/self/exe is this very program even if its file was replaced since.
+    edgepipe::preflight::enable("/proc/self/exe".into());
     let args = cli::Args::parse();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,

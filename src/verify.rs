@@ -155,12 +155,15 @@ pub fn compare(
 
 /// Runs every request through the whole model and through the chain of segments; returns the
 /// first mismatch, or `None` when all outputs of all requests are equal byte for byte.
-pub fn check<W: Engine + ?Sized, S: Engine>(
+/// Requests are taken one at a time: a lazy iterator keeps one request in memory however many
+/// are run (`verify -k 100000`).
+pub fn check<W: Engine + ?Sized, S: Engine, R: AsRef<[Vec<u8>]>>(
     whole: &mut W,
     segments: &mut [S],
-    requests: &[Vec<Vec<u8>>],
+    requests: impl IntoIterator<Item = R>,
 ) -> Result<Option<Mismatch>, ChainError> {
-    for (r, inputs) in requests.iter().enumerate() {
+    for (r, inputs) in requests.into_iter().enumerate() {
+        let inputs = inputs.as_ref();
         let expected = run_whole(whole, inputs).map_err(ChainError::Whole)?;
         let named: Vec<(String, Vec<u8>)> = whole
             .inputs()

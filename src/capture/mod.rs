@@ -5,6 +5,10 @@
 //! sequence number and timestamp. [`convert::Resampler`] turns a frame into the input tensor.
 //! Sources: a V4L2 camera ([`camera`]), a directory of still images, a raw YUYV video file
 //! replayed at a set rate, and a synthetic test pattern.
+//!
+//! Every source refuses frames larger than [`MAX_FRAME_SIDE`] pixels a side (checked with the
+//! configuration, before anything is allocated), and reads only regular files of bounded size
+//! ([`MAX_IMAGE_FILE_BYTES`], [`MAX_VIDEO_FILE_BYTES`]).
 
 pub mod camera;
 pub mod convert;
@@ -18,6 +22,32 @@ use std::time::{Duration, Instant};
 use crate::engine::TensorSpec;
 use crate::model::DType;
 use convert::{ConvertError, Fit, FrameLayout, PixelFormat, Resampler, TensorEncoding};
+
+/// The widest and tallest frame any source accepts, in pixels: 8192 (a 64-megapixel frame,
+/// 128 MiB of YUYV; a 4K camera gives 3840 x 2160).
+pub const MAX_FRAME_SIDE: usize = 8192;
+/// The largest image file a directory of stills may hold (64 MiB).
+pub const MAX_IMAGE_FILE_BYTES: u64 = 64 << 20;
+/// The largest raw video file replayed (1 GiB; it is read into memory once).
+pub const MAX_VIDEO_FILE_BYTES: u64 = 1 << 30;
+
+/// Checks a frame size against [`MAX_FRAME_SIDE`] (and that it is not empty).
+pub fn check_frame_size(width: usize, height: usize) -> Result<(), FrameSizeError> {
+    if width == 0 || height == 0 || width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE {
+        return Err(FrameSizeError { width, height });
+    }
+    Ok(())
+}
+
+/// A frame size out of range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{width}x{height}: frames must be 1 to {MAX_FRAME_SIDE} pixels wide and high")]
+pub struct FrameSizeError {
+    /// Width asked for.
+    pub width: usize,
+    /// Height asked for.
+    pub height: usize,
+}
 
 /// One frame, borrowed from its source until the source's next call.
 #[derive(Debug)]
@@ -60,6 +90,14 @@ pub enum CaptureError {
     /// The camera failed.
     #[error(transparent)]
     Camera(#[from] camera::CameraError),
+    /// A frame larger than any source accepts.
+    #[error("{path}: {size}")]
+    FrameSize {
+        /// The file or device.
+        path: PathBuf,
+        /// The size.
+        size: FrameSizeError,
+    },
 }
 
 /// Where frames come from.
@@ -81,12 +119,37 @@ pub trait FrameSource: Send {
     }
 }
 
-/// Decodes an image file into packed RGB.
+/// Decodes an image file into packed RGB: a regular file of at most
+/// [`MAX_IMAGE_FILE_BYTES`], at most [`MAX_FRAME_SIDE`] pixels a side (checked from the header,
+/// before the decoder allocates the picture).
 fn decode(path: &Path) -> Result<(Vec<u8>, FrameLayout), CaptureError> {
-    let img = image::open(path).map_err(|e| CaptureError::Decode {
+    let failed = |reason: String| CaptureError::Decode {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
+    };
+    let bytes =
+        crate::fsutil::read_bounded(path, MAX_IMAGE_FILE_BYTES).map_err(|e| CaptureError::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(&bytes[..]))
+            .with_guessed_format()
+            .map_err(|e| failed(e.to_string()))
+    };
+    let (w, h) = reader()?
+        .into_dimensions()
+        .map_err(|e| failed(e.to_string()))?;
+    check_frame_size(w as usize, h as usize).map_err(|size| CaptureError::FrameSize {
+        path: path.to_path_buf(),
+        size,
     })?;
+    let mut reader = reader()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_FRAME_SIDE as u32);
+    limits.max_image_height = Some(MAX_FRAME_SIDE as u32);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| failed(e.to_string()))?;
     let rgb = img.to_rgb8();
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);
     Ok((
@@ -240,9 +303,15 @@ impl RawVideo {
         height: usize,
         fps: f64,
     ) -> Result<RawVideo, CaptureError> {
-        let bytes = std::fs::read(path).map_err(|e| CaptureError::Io {
+        check_frame_size(width, height).map_err(|size| CaptureError::FrameSize {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            size,
+        })?;
+        let bytes = crate::fsutil::read_bounded(path, MAX_VIDEO_FILE_BYTES).map_err(|e| {
+            CaptureError::Io {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
         })?;
         let layout = FrameLayout {
             format: PixelFormat::Yuyv,
@@ -323,8 +392,10 @@ pub const COLOUR_BARS_YUV: [(u8, u8, u8); 8] = [
 ];
 
 impl Pattern {
-    /// A `width` x `height` pattern at `fps` (0: as fast as asked).
-    pub fn new(width: usize, height: usize, fps: f64) -> Pattern {
+    /// A `width` x `height` pattern at `fps` (0: as fast as asked); an odd width is rounded
+    /// down to even (YUYV pairs pixels). Refuses sizes past [`MAX_FRAME_SIDE`].
+    pub fn new(width: usize, height: usize, fps: f64) -> Result<Pattern, FrameSizeError> {
+        check_frame_size(width, height)?;
         let width = width.max(2) & !1;
         let layout = FrameLayout {
             format: PixelFormat::Yuyv,
@@ -332,13 +403,13 @@ impl Pattern {
             height: height.max(1),
             stride: width * 2,
         };
-        Pattern {
+        Ok(Pattern {
             buf: vec![0; width * 2 * layout.height],
             layout,
             sequence: 0,
             pacer: Pacer::new(fps),
             started: Instant::now(),
-        }
+        })
     }
 }
 

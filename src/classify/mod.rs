@@ -163,9 +163,12 @@ impl Labels {
     /// 1001-class models with a 1000-line file). Blank lines (but trailing ones), repeated
     /// labels, control characters and indices outside the classes are refused, naming the line.
     pub fn load(path: &Path, classes: usize) -> Result<Labels, ClassifyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ClassifyError::Read {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
+        // Bounded, and only a regular file: `/dev/zero` is refused, not read until memory runs out.
+        let text = crate::fsutil::read_text(path, crate::fsutil::MAX_TEXT_BYTES).map_err(|e| {
+            ClassifyError::Read {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
         })?;
         Labels::parse(&text, classes).map_err(|e| e.at(path, classes))
     }

@@ -193,7 +193,10 @@ pub fn run(a: BenchArgs) -> Result<()> {
 }
 
 fn bytes_of(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(edgepipe::fsutil::read_bounded(
+        path,
+        edgepipe::fsutil::MAX_MODEL_BYTES,
+    )?)
 }
 
 /// The whole model timed on each --versus engine.
@@ -202,6 +205,8 @@ fn versus(a: &BenchArgs, model: &[u8], main: &SingleReport) -> Result<Vec<Versus
     for provider in &a.versus {
         let mut options = a.device.engine_options();
         options.provider = provider.clone();
+        let what = "the whole model";
+        edgepipe::preflight::check(what, model, &options, edgepipe::preflight::Depth::Invoke)?;
         let mut engine = engine::open(model, &options)
             .with_context(|| format!("the whole model on --versus {provider:?}"))?;
         let requests = Requests::random(engine.inputs(), a.versus_count.max(1));

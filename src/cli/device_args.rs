@@ -7,6 +7,7 @@ use clap::Args;
 
 use edgepipe::engine::edgetpu::DeviceConfig;
 use edgepipe::engine::{self, DeviceSpec, Engine, EngineOptions, Kernels, Provider};
+use edgepipe::preflight::{self, Depth};
 
 #[derive(Args, Debug, Clone)]
 pub struct DeviceArgs {
@@ -54,8 +55,14 @@ impl DeviceArgs {
         }
     }
 
-    /// One engine per segment, each on its device.
+    /// One engine per segment, each on its device. Each CPU segment is first prepared and
+    /// invoked once in a child ([`edgepipe::preflight`]): one that crashes TensorFlow Lite is
+    /// an error naming it, never a crash of this process.
     pub fn open(&self, segments: &[Vec<u8>]) -> Result<Vec<Box<dyn Engine>>> {
+        for (i, bytes) in segments.iter().enumerate() {
+            let what = format!("segment {i}");
+            preflight::check(&what, bytes, &self.engine_options(), Depth::Invoke)?;
+        }
         Ok(engine::open_segments(
             segments,
             &self.engine_options(),
@@ -63,8 +70,14 @@ impl DeviceArgs {
         )?)
     }
 
-    /// A whole model on the CPU.
+    /// A whole model on the CPU (tried in a preflight child first, as [`DeviceArgs::open`]).
     pub fn open_whole(&self, model: &[u8]) -> Result<Box<dyn Engine>> {
+        preflight::check(
+            "the whole model",
+            model,
+            &self.engine_options(),
+            Depth::Invoke,
+        )?;
         Ok(engine::open(model, &self.engine_options())?)
     }
 

@@ -49,9 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         frames: u64,
         /// Where to write the model, its segments, the photos and the configuration (default:
-        /// a temp directory).
+        /// a new private directory under $TMPDIR, made with mkdtemp).
         #[arg(long)]
         out_dir: Option<PathBuf>,
+        /// Replace files in --out-dir that an earlier demo did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Show a model's operators, tensors, parameters and Edge TPU cache estimate.
     Inspect {
@@ -97,6 +100,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The preflight child (edgepipe runs it on itself): prepare and invoke the model on
+    /// stdin once.
+    #[command(name = "__preflight", hide = true)]
+    Preflight {
+        /// The TensorFlow Lite runtime.
+        #[arg(long)]
+        engine: edgepipe::engine::Provider,
+        /// LiteRT's kernels.
+        #[arg(long, default_value = "xnnpack")]
+        kernels: edgepipe::engine::Kernels,
+        /// Stop after preparing (no invoke).
+        #[arg(long)]
+        prepare_only: bool,
+    },
 }
 
 /// Runs the parsed command.
@@ -106,7 +123,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             num_segments,
             frames,
             out_dir,
-        } => demo::run(num_segments, frames, out_dir),
+            force,
+        } => demo::run(num_segments, frames, out_dir, force),
         Command::Inspect {
             model,
             num_segments,
@@ -125,6 +143,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             lock_dir,
             json,
         } => devices::run(edgetpu_lib.as_deref(), lock_dir.as_deref(), json),
+        Command::Preflight {
+            engine,
+            kernels,
+            prepare_only,
+        } => {
+            use edgepipe::preflight::{Depth, child};
+            let depth = if prepare_only {
+                Depth::Prepare
+            } else {
+                Depth::Invoke
+            };
+            std::process::exit(child(engine, kernels, depth).into())
+        }
     }
 }
 
@@ -162,6 +193,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             )
             || e.is::<UsageError>()
             || e.is::<edgepipe::plan::file::PlanFileError>()
+            || matches!(
+                e.downcast_ref::<edgepipe::preflight::PreflightError>(),
+                Some(p) if !matches!(p, edgepipe::preflight::PreflightError::Spawn { .. })
+            )
+            || e.downcast_ref::<edgepipe::fsutil::FsError>()
+                .is_some_and(edgepipe::fsutil::FsError::is_bad_input)
             || e.is::<edgepipe::config::ConfigError>()
             || e.is::<edgepipe::output::gpio::GpioError>()
             || e.is::<edgepipe::output::uart::UartError>()

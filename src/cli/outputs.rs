@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Deserialize;
 
+use edgepipe::fsutil;
 use edgepipe::output::gpio::{GpioConfig, GpioOutputs};
 use edgepipe::output::protocol::{self, Status};
 use edgepipe::output::uart::{Uart, UartConfig};
@@ -44,16 +45,14 @@ struct OutputsConfig {
 }
 
 pub fn run(a: OutputsArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&a.config)
-        .with_context(|| format!("cannot read {}", a.config.display()))?;
+    let text = fsutil::read_text(&a.config, fsutil::MAX_TEXT_BYTES)?;
     let config: OutputsConfig =
         toml::from_str(&text).with_context(|| format!("{}", a.config.display()))?;
     if let Some(u) = &config.uart {
         edgepipe::config::check_uart(u, &a.config)?;
     }
     edgepipe::config::check_gpio(&config.gpio, &a.config)?;
-    let replay = std::fs::read_to_string(&a.replay)
-        .with_context(|| format!("cannot read {}", a.replay.display()))?;
+    let replay = fsutil::read_text(&a.replay, fsutil::MAX_TEXT_BYTES)?;
     let mut gpio = GpioOutputs::open(&config.gpio)?;
     let uart = config.uart.as_ref().map(Uart::open).transpose()?;
     if let Some(u) = &uart {

@@ -156,7 +156,7 @@ fn write(model: &Model, plan: &Plan, names: &[Vec<String>], dir: &Path) -> Resul
         .map(|i| PathBuf::from(model::segment_file_name(&model.stem(), i, n)))
         .collect();
     let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
-    super::segment::write_proven(model, &segments, &paths)?;
+    super::segment::write_proven(model, &segments, &paths, false)?;
     let model_path = std::path::absolute(&model.path).unwrap_or_else(|_| model.path.clone());
     let file = PlanFile::from_plan(&model_path, plan, names, &files);
     let path = dir.join(format!("{}_plan.toml", model.stem()));

@@ -1,12 +1,13 @@
 //! `edgepipe segment`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
+use edgepipe::fsutil;
 use edgepipe::model::{self, Model};
 use edgepipe::partition;
 
@@ -30,6 +31,9 @@ pub struct SegmentArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Replace existing files that are not earlier segments of this model (never the model).
+    #[arg(long)]
+    pub force: bool,
     /// Where the cuts of --num-segments go.
     #[command(flatten)]
     pub balance: BalanceArgs,
@@ -61,8 +65,31 @@ struct Report {
     latency_balance: Option<LatencyReport>,
 }
 
+/// Segment names go into configuration files and JSON, which are UTF-8: a path that is not
+/// is refused before anything is read or written.
+fn check_utf8(a: &SegmentArgs) -> Result<()> {
+    for (what, path) in [("the model", &a.model), ("--out-dir", &a.out_dir)] {
+        if path.to_str().is_none() {
+            return Err(UsageError(format!(
+                "{what} {} is not a UTF-8 path: segment names are written into UTF-8 \
+                 configuration and JSON; rename it",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// True when `bytes`, at a segment's file name of this model, are a TensorFlow Lite model:
+/// a previous segmentation's output, which `segment` replaces without `--force`.
+fn is_previous_segment(_: &Path, bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"TFL3")
+}
+
 pub fn run(a: SegmentArgs) -> Result<()> {
     let started = Instant::now();
+    check_utf8(&a)?;
     let model = Model::open(&a.model)?;
     let g = &model.graph;
     model::segment::check_cuttable(g)
@@ -88,13 +115,14 @@ pub fn run(a: SegmentArgs) -> Result<()> {
     std::fs::create_dir_all(&a.out_dir)
         .with_context(|| format!("cannot create {}", a.out_dir.display()))?;
     let n = segments.len();
-    let files: Vec<PathBuf> = (0..n)
-        .map(|i| {
-            a.out_dir
-                .join(model::segment_file_name(&model.stem(), i, n))
+    let files: Vec<PathBuf> = segments
+        .iter()
+        .map(|s| {
+            let name = model::segment_file_name(&model.stem(), s.plan.index, n);
+            a.out_dir.join(name)
         })
         .collect();
-    write_proven(&model, &segments, &files)?;
+    write_proven(&model, &segments, &files, a.force)?;
     let name = |t: &usize| g.tensors[*t].name.clone();
     let mut rows = Vec::with_capacity(n);
     for (s, file) in segments.iter().zip(files) {
@@ -171,42 +199,34 @@ fn render_text(r: &Report) -> String {
     out
 }
 
-/// Temporary files in the target directory, removed unless renamed into place.
-struct Temps(Vec<PathBuf>);
-
-impl Drop for Temps {
-    fn drop(&mut self) {
-        for t in &self.0 {
-            let _ = std::fs::remove_file(t);
-        }
-    }
-}
-
-/// Writes every segment to a temporary file beside its target, re-reads each from disk and
-/// proves it carries the source ([`model::prove`]), and only when all pass renames them into
-/// place. On any failure nothing is left behind.
+/// Writes the segments as one atomic batch ([`fsutil::write_files_verified`]): each to a
+/// temporary file beside its target, read back from disk and proven to carry the source
+/// ([`model::prove`]), and only when all pass renamed into place. A full disk or a failed
+/// proof leaves the previous segments as they were and nothing half-written. The input model
+/// is never written over, nor an existing file that is not a previous segment (unless
+/// `force`). Used by `plan --out-dir` too.
 pub(super) fn write_proven(
     model: &Model,
     segments: &[model::Segment],
     files: &[PathBuf],
+    force: bool,
 ) -> Result<()> {
-    let mut temps = Temps(Vec::with_capacity(files.len()));
-    for (s, file) in segments.iter().zip(files) {
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        let tmp = file.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        temps.0.push(tmp.clone());
-        std::fs::write(&tmp, &s.bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-    }
-    for (s, tmp) in segments.iter().zip(&temps.0) {
-        let written =
-            std::fs::read(tmp).with_context(|| format!("cannot read back {}", tmp.display()))?;
-        model::prove(model, &s.plan, &written).map_err(model::SegmentError::Proof)?;
-    }
-    for (tmp, file) in temps.0.iter().zip(files) {
-        std::fs::rename(tmp, file)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), file.display()))?;
-    }
-    temps.0.clear();
-    Ok(())
+    let batch: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .zip(segments)
+        .map(|(f, s)| (f.clone(), &s.bytes[..]))
+        .collect();
+    let policy = fsutil::WritePolicy {
+        force,
+        replaceable: Some((
+            &is_previous_segment,
+            format!("a previous segment of {}", model.path.display()),
+        )),
+        ..fsutil::WritePolicy::new(&[&model.path])
+    };
+    fsutil::write_files_verified(&batch, &policy, |i, written| -> Result<()> {
+        let plan = &segments[i].plan;
+        model::prove(model, plan, written).map_err(model::SegmentError::Proof)?;
+        Ok(())
+    })
 }

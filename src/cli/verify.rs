@@ -6,10 +6,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
 
-use edgepipe::capture;
-use edgepipe::engine::Engine;
+use edgepipe::engine::{Engine, TensorSpec};
 use edgepipe::model::Model;
 use edgepipe::verify::{self, Mismatch, SplitMix64};
+use edgepipe::{capture, fsutil};
 
 use super::UsageError;
 use super::device_args::DeviceArgs;
@@ -60,14 +60,14 @@ struct Report {
 /// Checks a model file (clear errors naming it) and returns its bytes.
 fn read_model(path: &Path) -> Result<Vec<u8>> {
     Model::open(path)?;
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(fsutil::read_bounded(path, fsutil::MAX_MODEL_BYTES)?)
 }
 
 fn real_input(path: &Path, whole: &dyn Engine) -> Result<Vec<Vec<u8>>> {
     let [spec] = whole.inputs() else {
         return Err(UsageError("--input works with single-input models only".into()).into());
     };
-    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let raw = fsutil::read_bounded(path, capture::MAX_IMAGE_FILE_BYTES)?;
     if raw.len() == spec.bytes {
         return Ok(vec![raw]);
     }
@@ -87,21 +87,47 @@ fn file_name(tensor: &str) -> String {
         .collect()
 }
 
-/// Writes each request's inputs and the whole model's outputs to `dir`.
-fn save(dir: &Path, whole: &mut dyn Engine, requests: &[Vec<Vec<u8>>]) -> Result<()> {
+/// The requests in order: the given ones, then `count` random ones from `seed`, each made
+/// only when it is taken.
+fn requests<'a>(
+    given: &'a [Vec<Vec<u8>>],
+    specs: &'a [TensorSpec],
+    seed: u64,
+    count: usize,
+) -> impl Iterator<Item = Vec<Vec<u8>>> + 'a {
+    let mut rng = SplitMix64::new(seed);
+    let random = (0..count).map(move |_| verify::random_inputs(specs, &mut rng));
+    given.iter().cloned().chain(random)
+}
+
+/// Writes each request's inputs and the whole model's outputs to `dir`, each file atomically
+/// (never over the model, a segment or an input; earlier saved files are replaced).
+fn save(
+    dir: &Path,
+    a: &VerifyArgs,
+    whole: &mut dyn Engine,
+    requests: impl Iterator<Item = Vec<Vec<u8>>>,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let write = |name: String, bytes: &[u8]| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    let inputs: Vec<&Path> = [&a.model]
+        .into_iter()
+        .chain(&a.segments)
+        .chain(&a.input)
+        .map(PathBuf::as_path)
+        .collect();
+    let policy = fsutil::WritePolicy {
+        force: true,
+        ..fsutil::WritePolicy::new(&inputs)
     };
-    for (r, inputs) in requests.iter().enumerate() {
-        for (spec, data) in whole.inputs().iter().zip(inputs) {
+    let write = |name: String, bytes: &[u8]| fsutil::write_file(&dir.join(name), bytes, &policy);
+    for (r, inputs) in requests.enumerate() {
+        for (spec, data) in whole.inputs().iter().zip(&inputs) {
             write(
                 format!("request_{r}_input_{}.bin", file_name(&spec.name)),
                 data,
             )?;
         }
-        for (name, data) in verify::run_whole(whole, inputs)? {
+        for (name, data) in verify::run_whole(whole, &inputs)? {
             write(
                 format!("request_{r}_output_{}.bin", file_name(&name)),
                 &data,
@@ -122,25 +148,26 @@ pub fn run(a: VerifyArgs) -> Result<()> {
         .map(|p| read_model(p))
         .collect::<Result<Vec<_>>>()?;
     let mut segments = a.device.open(&bytes)?;
-    let mut requests: Vec<Vec<Vec<u8>>> = a
+    let given: Vec<Vec<Vec<u8>>> = a
         .input
         .iter()
         .map(|p| real_input(p, whole.as_ref()))
         .collect::<Result<_>>()?;
-    let mut rng = SplitMix64::new(a.seed);
-    requests.extend((0..a.count).map(|_| verify::random_inputs(whole.inputs(), &mut rng)));
-    if requests.is_empty() {
+    let total = given.len() + a.count;
+    if total == 0 {
         return Err(UsageError("nothing to verify: --count 0 and no --input".into()).into());
     }
-
+    // The random requests are made one at a time as they run: `-k 100000` holds one in memory.
+    let specs = whole.inputs().to_vec();
+    let requests = || requests(&given, &specs, a.seed, a.count);
     if let Some(dir) = &a.save {
-        save(dir, whole.as_mut(), &requests)?;
+        save(dir, &a, whole.as_mut(), requests())?;
     }
-    let first_mismatch = verify::check(&mut whole, &mut segments, &requests)?;
+    let first_mismatch = verify::check(&mut whole, &mut segments, requests())?;
     let report = Report {
         model: a.model.clone(),
         segments: segments.len(),
-        requests: requests.len(),
+        requests: total,
         engine: whole.runtime().to_string(),
         segment_engines: segments
             .iter()

@@ -191,8 +191,9 @@ impl Config {
             field: field.into(),
             message,
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err("(file)", format!("cannot read: {e}")))?;
+        // Bounded, and a regular file only.
+        let text = crate::fsutil::read_text(path, crate::fsutil::MAX_TEXT_BYTES)
+            .map_err(|e| err("(file)", e.to_string()))?;
         let raw: RawConfig = toml::from_str(&text).map_err(|e| {
             let field = e
                 .span()

@@ -104,7 +104,9 @@ impl Model {
             path: path.to_path_buf(),
             kind,
         };
-        let file = std::fs::File::open(path).map_err(|e| err(ModelErrorKind::Io(e.to_string())))?;
+        // A regular file only: a FIFO, a directory or a device is refused at once.
+        let file = crate::fsutil::open_regular(path)
+            .map_err(|e| err(ModelErrorKind::Io(e.to_string())))?;
         let len = file
             .metadata()
             .map_err(|e| err(ModelErrorKind::Io(e.to_string())))?

@@ -132,9 +132,10 @@ fn build_fault(e: &BuildError) -> Fault {
 
 fn capture_fault(e: &CaptureError) -> Fault {
     match e {
-        CaptureError::Decode { .. } | CaptureError::Io { .. } | CaptureError::Empty(_) => {
-            Fault::Configuration
-        }
+        CaptureError::Decode { .. }
+        | CaptureError::Io { .. }
+        | CaptureError::Empty(_)
+        | CaptureError::FrameSize { .. } => Fault::Configuration,
         CaptureError::End => Fault::Environment,
         CaptureError::Camera(c) => camera_fault(c),
     }

@@ -71,12 +71,14 @@ fn read_segments(config: &Config) -> Result<Vec<Read>, ServiceError> {
         .enumerate()
         .map(|(index, path)| {
             let fail = |source| ServiceError::Segment { index, source };
-            let bytes = std::fs::read(path).map_err(|e| {
-                fail(crate::model::ModelError {
-                    path: path.clone(),
-                    kind: crate::model::ModelErrorKind::Io(e.to_string()),
-                })
-            })?;
+            // Bounded, and a regular file only (a FIFO is refused, never waited on).
+            let bytes =
+                crate::fsutil::read_bounded(path, crate::fsutil::MAX_MODEL_BYTES).map_err(|e| {
+                    fail(crate::model::ModelError {
+                        path: path.clone(),
+                        kind: crate::model::ModelErrorKind::Io(e.to_string()),
+                    })
+                })?;
             let model = Model::from_bytes(&bytes, path).map_err(fail)?;
             let g = &model.graph;
             let inputs = g.inputs.iter().map(|&t| spec(&g.tensors[t])).collect();
@@ -229,7 +231,14 @@ fn open_file_source(
             height,
             fps,
         } => Box::new(RawVideo::open(path, *width, *height, *fps).map_err(source)?),
-        Source::Pattern { width, height, fps } => Box::new(Pattern::new(*width, *height, *fps)),
+        Source::Pattern { width, height, fps } => Box::new(
+            Pattern::new(*width, *height, *fps)
+                .map_err(|size| crate::capture::CaptureError::FrameSize {
+                    path: "pattern".into(),
+                    size,
+                })
+                .map_err(source)?,
+        ),
     }))
 }
 

@@ -193,6 +193,22 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// The buffer `csrc/error_reporter.c` formats messages into (same layout).
+/// The most input or output tensors a model may have here.
+const MAX_TENSORS: i32 = 1 << 16;
+/// The highest tensor rank accepted (TensorFlow Lite's kernels handle up to 6 or 8).
+const MAX_RANK: i32 = 16;
+
+/// Bytes per element of a `TfLiteType` with fixed-size elements (`None`: strings, unknown).
+fn element_size(dtype: c_int) -> Option<usize> {
+    Some(match dtype {
+        1 | 2 => 4,      // float32, int32
+        3 | 6 | 9 => 1,  // uint8, bool, int8
+        4 | 8 | 11 => 8, // int64, complex64, float64
+        7 | 10 => 2,     // int16, float16
+        _ => return None,
+    })
+}
+
 #[repr(C)]
 struct ErrorBuffer {
     len: usize,
@@ -298,43 +314,124 @@ impl RawInterpreter {
         if unsafe { (api.allocate_tensors)(raw.interpreter) } != TFLITE_OK {
             return Err(raw.take_errors("cannot allocate tensors"));
         }
-        // SAFETY: indices are within the counts the interpreter reports; tensors are live.
-        unsafe {
-            for i in 0..(api.input_count)(raw.interpreter) {
-                let t = (api.input_tensor)(raw.interpreter, i);
-                raw.inputs.push(raw.describe(t));
+        // SAFETY: `interpreter` is live; the counts are only read.
+        let (inputs, outputs) = unsafe {
+            (
+                (api.input_count)(raw.interpreter),
+                (api.output_count)(raw.interpreter),
+            )
+        };
+        for (what, count) in [("input", inputs), ("output", outputs)] {
+            if !(0..=MAX_TENSORS).contains(&count) {
+                return Err(format!("the runtime reports {count} {what} tensors"));
             }
-            for i in 0..(api.output_count)(raw.interpreter) {
-                let t = (api.output_tensor)(raw.interpreter, i);
-                raw.outputs.push(raw.describe(t));
-            }
+        }
+        for i in 0..inputs {
+            // SAFETY: `i` is below the count the interpreter reports, so the C API returns a
+            // live tensor of this interpreter or null, as `describe` requires.
+            let t = unsafe { raw.describe((api.input_tensor)(raw.interpreter, i), "input", i) }?;
+            raw.inputs.push(t);
+        }
+        for i in 0..outputs {
+            // SAFETY: as above.
+            let t = unsafe { raw.describe((api.output_tensor)(raw.interpreter, i), "output", i) }?;
+            raw.outputs.push(t);
         }
         Ok(raw)
     }
 
+    /// Reads a tensor's description and checks everything a slice will be built from: the
+    /// pointer, the rank, every dimension, and that the byte size is the shape times the
+    /// element size (so neither a malformed model nor a faulty runtime makes a slice longer
+    /// than its buffer, or an allocation from a size nobody checked).
+    ///
     /// # Safety
-    /// `t` must be a live tensor of this interpreter.
-    unsafe fn describe(&self, t: *const TfLiteTensor) -> RawTensor {
+    /// `t` must be null or a live tensor of this interpreter.
+    unsafe fn describe(
+        &self,
+        t: *const TfLiteTensor,
+        what: &str,
+        index: i32,
+    ) -> Result<RawTensor, String> {
         let api = &self.api;
-        // SAFETY: the caller guarantees `t` is live; names are NUL-terminated C strings.
-        unsafe {
+        if t.is_null() {
+            return Err(format!("the runtime gave no tensor for {what} {index}"));
+        }
+        // SAFETY: `t` is a live tensor (the caller's contract, and not null); names are
+        // NUL-terminated C strings (the shim returns "" for none).
+        let (name, dtype, rank, bytes, data) = unsafe {
             let name = (api.tensor_name)(t);
             let name = if name.is_null() {
                 String::new()
             } else {
                 CStr::from_ptr(name).to_string_lossy().into_owned()
             };
-            let dims = (0..(api.tensor_num_dims)(t))
-                .map(|d| (api.tensor_dim)(t, d).max(0) as usize)
-                .collect();
-            RawTensor {
-                name,
-                dtype: (api.tensor_type)(t),
-                dims,
-                bytes: (api.tensor_byte_size)(t),
-                data: (api.tensor_data)(t).cast(),
-            }
+            let dtype = (api.tensor_type)(t);
+            let rank = (api.tensor_num_dims)(t);
+            let bytes = (api.tensor_byte_size)(t);
+            let data: *mut u8 = (api.tensor_data)(t).cast();
+            (name, dtype, rank, bytes, data)
+        };
+        let bad = |why: String| format!("{what} {index} ('{name}'): {why}");
+        if !(0..=MAX_RANK).contains(&rank) {
+            return Err(bad(format!("the runtime reports rank {rank}")));
         }
+        let mut dims = Vec::with_capacity(rank as usize);
+        for d in 0..rank {
+            // SAFETY: `t` is live and `d` is below the rank it reports.
+            let dim = unsafe { (api.tensor_dim)(t, d) };
+            if dim < 0 {
+                return Err(bad(format!("dimension {d} is {dim}")));
+            }
+            dims.push(dim as usize);
+        }
+        let elements = dims
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .ok_or_else(|| bad(format!("shape {dims:?} overflows")))?;
+        if let Some(size) = element_size(dtype)
+            && elements.checked_mul(size) != Some(bytes)
+        {
+            return Err(bad(format!(
+                "{bytes} bytes for shape {dims:?} of {size}-byte elements"
+            )));
+        }
+        if bytes > isize::MAX as usize {
+            return Err(bad(format!("{bytes} bytes")));
+        }
+        if data.is_null() && bytes > 0 {
+            return Err(bad(format!("{bytes} bytes but no buffer")));
+        }
+        Ok(RawTensor {
+            name,
+            dtype,
+            dims,
+            bytes,
+            data,
+        })
+    }
+
+    /// Checks after an invoke that each output still has the size it was described with (a
+    /// dynamic tensor may be reallocated by invoke), and takes its buffer's address again.
+    fn recheck_outputs(&mut self) -> Result<(), String> {
+        for i in 0..self.outputs.len() {
+            // SAFETY: `i` is below the output count the interpreter reported in `new`, so the
+            // C API returns a live tensor or null, as `describe` requires.
+            let now = unsafe {
+                let t = (self.api.output_tensor)(self.interpreter, i as i32);
+                self.describe(t, "output", i as i32)
+            }?;
+            let was = &mut self.outputs[i];
+            if now.dims != was.dims || now.bytes != was.bytes {
+                return Err(format!(
+                    "output {i} ('{}') changed from {:?} to {:?} during invoke; dynamic shapes \
+                     are not supported",
+                    was.name, was.dims, now.dims
+                ));
+            }
+            was.data = now.data;
+        }
+        Ok(())
     }
 
     fn take_errors(&mut self, context: &str) -> String {
@@ -384,7 +481,7 @@ impl RawInterpreter {
     pub fn invoke(&mut self) -> Result<(), String> {
         // SAFETY: `interpreter` is live and only this thread uses it (`&mut self`).
         if unsafe { (self.api.invoke)(self.interpreter) } == TFLITE_OK {
-            Ok(())
+            self.recheck_outputs()
         } else {
             Err(self.take_errors("invoke failed"))
         }

@@ -86,7 +86,7 @@ fn photos_are_classified_end_to_end() {
 
 #[test]
 fn the_pattern_source_is_colour_bars_and_the_raw_video_source_replays() {
-    let mut pattern = Pattern::new(640, 480, 0.0);
+    let mut pattern = Pattern::new(640, 480, 0.0).unwrap();
     let f = pattern.next_frame().unwrap();
     for (i, &(y, u, v)) in COLOUR_BARS_YUV.iter().enumerate() {
         let want = convert::pixel(

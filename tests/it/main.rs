@@ -7,6 +7,7 @@
 //! - `segment`: real models cut N ways chain bit-exactly to the whole model
 //! - `refuse`: bad and unsupported models get clear errors, never panics
 //! - `fuzz`: mutated real models never panic the reader or the cutter
+//! - `hostile`: links to the input, full disks, planted symlinks, FIFOs, /dev/zero, huge frames
 //! - `balance`: latency-balanced cuts on real models
 //! - `capture`: photos to labels end to end, frame sources, bad input
 //! - `cli`: the commands, their files, output and exit codes
@@ -27,6 +28,7 @@ mod demo;
 mod engine;
 mod fakes;
 mod fuzz;
+mod hostile;
 mod litert;
 mod pipeline;
 mod plan;
