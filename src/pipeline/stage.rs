@@ -85,7 +85,7 @@ impl Stage {
                             segment: self.index,
                             replica: self.replicated.then_some(self.replica),
                             request: slot.seq,
-                            message: e.to_string(),
+                            message: e,
                         };
                         stream.record_failure(&failure);
                         slot.failure = Some(failure);
@@ -99,9 +99,29 @@ impl Stage {
         }
     }
 
-    /// Runs the engine on the slot's tensors (in place where the engine can bind them).
-    fn invoke(&mut self, slot: &mut Slot) -> Result<(), EngineError> {
-        self.engine
-            .invoke_on(&mut slot.tensors, &self.ins, &self.outs)
+    /// Runs the engine on the slot's tensors (in place where the engine can bind them). A
+    /// panicking engine (a bug, a slice of the wrong length) is this request's failure like
+    /// any other: the slot goes on, so no request is lost and no thread waits for it. Later
+    /// requests are not given to the engine (they are past the stream's failure).
+    fn invoke(&mut self, slot: &mut Slot) -> Result<(), String> {
+        let (engine, ins, outs) = (&mut self.engine, &self.ins, &self.outs);
+        let tensors = &mut slot.tensors;
+        // The engine is never used again after a panic, so a broken invariant inside it cannot
+        // be observed.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine.invoke_on(tensors, ins, outs)
+        }))
+        .unwrap_or_else(|payload| Err(EngineError::Invoke(panic_message(payload.as_ref()))))
+        .map_err(|e| e.to_string())
     }
+}
+
+/// What a caught panic said.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let said = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("the engine panicked: {said}")
 }

@@ -30,6 +30,7 @@ mod fakes;
 mod fuzz;
 mod hostile;
 mod litert;
+mod panicking;
 mod pipeline;
 mod plan;
 mod refuse;
