@@ -13,6 +13,7 @@
 //!
 //! [model]
 //! segments = ["model_segment_0_of_2.tflite", "model_segment_1_of_2.tflite"]
+//! # or: plan = "model_plan.toml"   # from `edgepipe plan --out-dir`: stages, replicas, devices
 //! labels = "labels.txt"
 //!
 //! [engine]            # optional
@@ -63,8 +64,8 @@ use std::time::Duration;
 
 use crate::capture::convert::{Fit, PixelFormat};
 use crate::classify::ClassifyConfig;
-use crate::engine::EngineOptions;
 use crate::engine::edgetpu::DeviceConfig;
+use crate::engine::{DeviceSpec, EngineOptions};
 use crate::output::gpio::GpioConfig;
 use crate::output::uart::UartConfig;
 pub use raw::RawConfig;
@@ -163,8 +164,11 @@ pub struct Config {
     pub source: Source,
     /// How frames fill the input.
     pub fit: Fit,
-    /// Segment files, in order.
+    /// Segment files, in order (one per stage).
     pub segments: Vec<PathBuf>,
+    /// From `[model] plan`: each stage's replica devices (empty: one replica per segment,
+    /// on `devices`). `devices` then names each stage's first replica.
+    pub replicas: Vec<Vec<DeviceSpec>>,
     /// Labels file.
     pub labels: PathBuf,
     /// Engine options.

@@ -35,7 +35,10 @@ pub struct RawSource {
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
     /// Segment files, in order.
+    #[serde(default)]
     pub segments: Vec<PathBuf>,
+    /// Or a plan file from `edgepipe plan` (its stages, replicas and devices).
+    pub plan: Option<PathBuf>,
     /// Labels file.
     pub labels: PathBuf,
 }

@@ -13,6 +13,7 @@ use crate::engine::edgetpu::DeviceConfig;
 use crate::engine::{DeviceSpec, EngineOptions, Provider};
 use crate::output::gpio::{DEV_BOARD_PINS, GpioConfig, LineSpec};
 use crate::output::uart::{UartConfig, baud_rate};
+use crate::plan::file::PlanFile;
 
 /// The highest frame rate. A replayed source takes 0 (as fast as taken) or any rate above 0 up
 /// to this: a rate whose period is past the clock's range (1e-300) gives its first frame and
@@ -79,14 +80,23 @@ impl Ctx<'_> {
 pub(super) fn resolve(raw: RawConfig, file: &Path) -> Result<Config, ConfigError> {
     let cx = Ctx { file };
     let (source, fit) = source(&cx, &raw.source)?;
-    if raw.model.segments.is_empty() {
-        return Err(cx.err(
-            "model.segments",
-            "empty: list the segment files in order".into(),
-        ));
+    let (segments, replicas) = match &raw.model.plan {
+        Some(plan) => plan_stages(&cx, &raw, plan)?,
+        None if raw.model.segments.is_empty() => {
+            return Err(cx.err(
+                "model.segments",
+                "empty: list the segment files in order (or give model.plan)".into(),
+            ));
+        }
+        None => (
+            raw.model.segments.iter().map(|p| cx.rel(p)).collect(),
+            vec![],
+        ),
+    };
+    let (engine, mut devices) = engine(&cx, &raw.engine, segments.len())?;
+    if !replicas.is_empty() {
+        devices.devices = Some(replicas.iter().map(|r| r[0].clone()).collect());
     }
-    let segments: Vec<PathBuf> = raw.model.segments.iter().map(|p| cx.rel(p)).collect();
-    let (engine, devices) = engine(&cx, &raw.engine, segments.len())?;
     let capacity = raw
         .pipeline
         .capacity
@@ -118,6 +128,7 @@ pub(super) fn resolve(raw: RawConfig, file: &Path) -> Result<Config, ConfigError
         source,
         fit,
         segments,
+        replicas,
         labels: cx.rel(&raw.model.labels),
         engine,
         devices,
@@ -290,6 +301,47 @@ fn source(cx: &Ctx, s: &RawSource) -> Result<(Source, Fit), ConfigError> {
         }
     };
     Ok((source, fit))
+}
+
+/// `[model] plan`: each stage's segment and its replicas' devices, from the plan file.
+fn plan_stages(
+    cx: &Ctx,
+    raw: &RawConfig,
+    plan: &Path,
+) -> Result<(Vec<PathBuf>, Vec<Vec<DeviceSpec>>), ConfigError> {
+    if !raw.model.segments.is_empty() || raw.engine.devices.is_some() {
+        return Err(cx.err(
+            "model.plan",
+            "a plan names its segments and devices: give neither model.segments nor \
+             engine.devices with it"
+                .into(),
+        ));
+    }
+    let path = cx.rel(plan);
+    let file = PlanFile::load(&path).map_err(|e| cx.err("model.plan", e.to_string()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut segments = Vec::new();
+    let mut replicas = Vec::new();
+    for (s, stage) in file.stages.iter().enumerate() {
+        let first = &stage.replicas[0].segment;
+        if let Some(r) = stage.replicas.iter().position(|r| r.segment != *first) {
+            return Err(cx.err(
+                "model.plan",
+                format!("stage {s}: replica {r} runs another segment than replica 0"),
+            ));
+        }
+        segments.push(dir.join(first));
+        let devices = stage
+            .replicas
+            .iter()
+            .map(|r| r.device.parse::<DeviceSpec>());
+        replicas.push(
+            devices
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| cx.err("model.plan", m))?,
+        );
+    }
+    Ok((segments, replicas))
 }
 
 fn engine(

@@ -116,6 +116,37 @@ pub struct Service {
     stop: Arc<AtomicBool>,
 }
 
+/// Opens each stage's engines: one per segment on `devices`, or, from `[model] plan`, one
+/// per replica on its device (in one call, so TPUs are given out once).
+fn open_stages(
+    config: &Config,
+    segments: Vec<Vec<u8>>,
+) -> Result<Vec<Vec<Box<dyn crate::engine::Engine>>>, ServiceError> {
+    let counts: Vec<usize> = match config.replicas.is_empty() {
+        true => vec![1; segments.len()],
+        false => config.replicas.iter().map(Vec::len).collect(),
+    };
+    let mut devices = config.devices.clone();
+    if !config.replicas.is_empty() {
+        devices.devices = Some(config.replicas.iter().flatten().cloned().collect());
+    }
+    let bytes: Vec<Vec<u8>> = segments
+        .iter()
+        .zip(&counts)
+        .flat_map(|(b, &n)| std::iter::repeat_n(b.clone(), n))
+        .collect();
+    drop(segments);
+    let engines = open_segments(&bytes, &config.engine, &devices).map_err(ServiceError::Devices)?;
+    for (i, e) in engines.iter().enumerate() {
+        tracing::info!(index = i, engine = e.runtime(), device = %e.binding(), "segment opened");
+    }
+    let mut engines = engines.into_iter();
+    Ok(counts
+        .iter()
+        .map(|&n| engines.by_ref().take(n).collect())
+        .collect())
+}
+
 /// Opens the hardware of a prepared configuration: the segments on their devices, the
 /// pipeline, the UART, the GPIO lines, the camera. Nothing runs yet.
 pub fn start(prepared: Prepared) -> Result<Service, ServiceError> {
@@ -126,14 +157,9 @@ pub fn start(prepared: Prepared) -> Result<Service, ServiceError> {
         source,
         ..
     } = prepared;
-    let engines =
-        open_segments(&segments, &config.engine, &config.devices).map_err(ServiceError::Devices)?;
-    drop(segments);
-    for (i, e) in engines.iter().enumerate() {
-        tracing::info!(segment = i, engine = e.runtime(), device = %e.binding(), "segment opened");
-    }
-    let (tx, rx) = pipeline::build(
-        engines,
+    let stages = open_stages(&config, segments)?;
+    let (tx, rx) = pipeline::build_replicated(
+        stages,
         &PipelineConfig {
             capacity: config.capacity,
         },

@@ -223,3 +223,60 @@ fn bad_plan_input_exits_2_naming_the_thing() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("not a plan file"), "{}", text(&out));
 }
+
+#[test]
+fn run_takes_a_plan_with_a_replicated_stage_and_refuses_plan_with_segments() {
+    use edgepipe::plan::file::{PlanFile, ReplicaFile, StageFile};
+    let Some(data) = data_dir("run_plan") else {
+        return;
+    };
+    let dir = temp_dir("run_plan");
+    let config = crate::service::setup(&dir, &data, "kind = \"pattern\"", "");
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    let graph = edgepipe::model::Model::open(&model).unwrap().graph;
+    let bounds = edgepipe::partition::by_param_bytes(&graph, 2).unwrap();
+    let stem = "mobilenet_v1_0.25_128_quant";
+    let replica = |i: usize| ReplicaFile {
+        device: "cpu".into(),
+        segment: edgepipe::model::segment_file_name(stem, i, 2).into(),
+        predicted_ms: 1.0,
+    };
+    let plan = PlanFile {
+        model,
+        predicted_per_s: 1.0,
+        predicted_latency_ms: 1.0,
+        stages: (0..2)
+            .map(|i| StageFile {
+                ops: [bounds[i], bounds[i + 1]],
+                predicted_per_s: 1.0,
+                replicas: (0..2 - i).map(|_| replica(i)).collect(),
+            })
+            .collect(),
+    };
+    plan.save(&dir.join("plan.toml")).unwrap();
+    let text_of = std::fs::read_to_string(&config).unwrap();
+    let start = text_of.find("segments = [").unwrap();
+    let end = start + text_of[start..].find('\n').unwrap();
+    let planned = dir.join("planned.toml");
+    std::fs::write(
+        &planned,
+        text_of.replace(&text_of[start..end], "plan = \"plan.toml\""),
+    )
+    .unwrap();
+    let c = planned.to_str().unwrap();
+    let out = crate::util::edgepipe(&["check-config", c]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = crate::util::edgepipe(&["run", "--config", c, "--frames", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let opened = String::from_utf8_lossy(&out.stderr).matches("segment opened").count();
+    assert_eq!(opened, 3, "two replicas of stage 0, one of stage 1: {}", text(&out));
+    let both = dir.join("both.toml");
+    std::fs::write(
+        &both,
+        text_of.replace("[model]\n", "[model]\nplan = \"plan.toml\"\n"),
+    )
+    .unwrap();
+    let out = crate::util::edgepipe(&["check-config", both.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("model.plan"), "{}", text(&out));
+}
