@@ -65,6 +65,7 @@ pub fn build_traced(
         stream: Stream::new(total),
         live: Default::default(),
         counters: (0..total).map(|_| StageCounters::default()).collect(),
+        load: stages.iter().map(|_| Default::default()).collect(),
         replicas: stages
             .iter()
             .map(|r| {

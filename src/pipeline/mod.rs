@@ -103,6 +103,8 @@ struct Shared {
     live: std::sync::atomic::AtomicBool,
     /// Per replica, numbered across stages (stage 0's replicas first).
     counters: Box<[StageCounters]>,
+    /// Per stage: live requests waiting at its input and replicas invoking (freshness).
+    load: Box<[stage::StageLoad]>,
     /// Per stage: the numbers of its replicas.
     replicas: Box<[Range<usize>]>,
     inputs: Vec<TensorSpec>,

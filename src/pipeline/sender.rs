@@ -202,6 +202,8 @@ impl Sender {
         slot.failure = None;
         slot.skipped = false;
         slot.entered = None;
+        // Counted before it can be taken (the taker uncounts it).
+        self.shared.load[0].arrive();
         if self.first.push(slot).is_err() {
             unreachable!("every ring holds every slot");
         }

@@ -2,7 +2,7 @@
 //! the stage's input, invoking its engine, and passing each request on, failed or not, so
 //! that order and counts hold.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -11,6 +11,34 @@ use super::inorder::InOrder;
 use super::ring::Producer;
 use super::{Shared, Slot};
 use crate::engine::{Engine, EngineError};
+
+/// What the freshness rule reads of one stage: the live requests waiting at its input (not
+/// skipped, not failed: a request passed on unrun needs no replica) and its replicas invoking.
+#[derive(Default)]
+pub(super) struct StageLoad {
+    waiting: AtomicUsize,
+    running: AtomicUsize,
+}
+
+impl StageLoad {
+    /// A live request is about to be queued at the stage's input.
+    pub(super) fn arrive(&self) {
+        self.waiting.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// Whether a live request just taken is passed on unrun: when at least as many newer live
+/// requests wait behind it as the stage has replicas free (this one included), running it
+/// would make one of them wait; the newest ones are run instead. With one replica: any newer
+/// live request waiting. With k, up to k - 1 newer ones run beside it on the idle replicas.
+pub(super) fn stale(live_mode: bool, behind: usize, idle: usize) -> bool {
+    live_mode && behind >= idle.max(1)
+}
+
+/// Whether a slot counts as live at a stage's input (see [`StageLoad`]).
+fn counts(slot: &Slot) -> bool {
+    slot.failure.is_none() && !slot.skipped
+}
 
 /// One replica's worker, moved into its thread.
 pub(super) struct Stage {
@@ -40,6 +68,8 @@ impl Stage {
         let shared = Arc::clone(&self.shared);
         let stream = &shared.stream;
         let counters = &shared.counters[self.id];
+        let load = &shared.load[self.index];
+        let replicas = shared.replicas[self.index].len();
         loop {
             let waiting = Instant::now();
             let input = &self.input;
@@ -51,23 +81,29 @@ impl Stage {
                         // The last request: the other replicas may stop waiting.
                         shared.notify_stage(self.index);
                     }
-                    return Some(Some((slot, input.queued() + 1)));
+                    if counts(&slot) {
+                        load.waiting.fetch_sub(1, Ordering::AcqRel);
+                    }
+                    let behind = load.waiting.load(Ordering::Acquire);
+                    return Some(Some((slot, input.queued() + 1, behind)));
                 }
                 let done = stream.is_abandoned() || (frozen && input.taken() == count);
                 done.then_some(None)
             });
-            let Some((mut slot, queued)) = next else {
+            let Some((mut slot, queued, behind)) = next else {
                 return;
             };
             counters.record_dequeue(waiting.elapsed().as_nanos() as u64, queued);
             let live = slot.failure.is_none() && slot.seq < stream.failed_seq() && !slot.skipped;
             let stopped = stream.is_abandoned() || stream.is_cancelled();
-            // Freshness in live mode: a newer request waits behind this one, so this one is
-            // passed on unrun (the receiver discards and counts it).
-            let stale = shared.live.load(Ordering::Relaxed) && queued > 1;
+            // Freshness in live mode: enough newer requests wait behind this one for the free
+            // replicas, so this one is passed on unrun (the receiver discards and counts it).
+            let idle = replicas.saturating_sub(load.running.load(Ordering::Acquire));
+            let stale = stale(shared.live.load(Ordering::Relaxed), behind, idle);
             if live && !stopped && stale {
                 slot.skipped = true;
             } else if live && !stopped {
+                load.running.fetch_add(1, Ordering::AcqRel);
                 let started = Instant::now();
                 if self.index == 0 {
                     slot.entered = Some(started);
@@ -91,6 +127,12 @@ impl Stage {
                         slot.failure = Some(failure);
                     }
                 }
+                load.running.fetch_sub(1, Ordering::AcqRel);
+            }
+            if let Some(next) = shared.load.get(self.index + 1)
+                && counts(&slot)
+            {
+                next.arrive();
             }
             if self.output.push(slot).is_err() {
                 unreachable!("every ring holds every slot");
@@ -124,4 +166,25 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)");
     format!("the engine panicked: {said}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale;
+
+    #[test]
+    fn a_request_is_stale_when_newer_ones_would_wait_for_the_free_replicas() {
+        // One replica: any newer live request waiting makes this one stale.
+        assert!(!stale(true, 0, 1));
+        assert!(stale(true, 1, 1));
+        // Two replicas, both free: one newer request runs beside this one.
+        assert!(!stale(true, 1, 2));
+        assert!(stale(true, 2, 2));
+        // Two replicas, the other busy: as with one.
+        assert!(stale(true, 1, 1));
+        // Every replica counted busy (a race with one finishing): still one at a time.
+        assert!(stale(true, 1, 0));
+        // Bounded mode runs everything.
+        assert!(!stale(false, 5, 1));
+    }
 }

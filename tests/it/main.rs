@@ -27,6 +27,7 @@ mod config_cases;
 mod demo;
 mod engine;
 mod fakes;
+mod fresh;
 mod fuzz;
 mod hostile;
 mod litert;
