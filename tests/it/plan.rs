@@ -268,8 +268,15 @@ fn run_takes_a_plan_with_a_replicated_stage_and_refuses_plan_with_segments() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let out = crate::util::edgepipe(&["run", "--config", c, "--frames", "3"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let opened = String::from_utf8_lossy(&out.stderr).matches("segment opened").count();
-    assert_eq!(opened, 3, "two replicas of stage 0, one of stage 1: {}", text(&out));
+    let opened = String::from_utf8_lossy(&out.stderr)
+        .matches("segment opened")
+        .count();
+    assert_eq!(
+        opened,
+        3,
+        "two replicas of stage 0, one of stage 1: {}",
+        text(&out)
+    );
     let both = dir.join("both.toml");
     std::fs::write(
         &both,
