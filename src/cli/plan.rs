@@ -40,8 +40,8 @@ pub struct PlanArgs {
     /// Plans shown.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Timed invokes per measurement (the fastest is used: other work on the machine only
-    /// ever slows an invoke down).
+    /// Timed invokes per measurement (on a TPU the fastest is used: host load only ever
+    /// slows it down; on the CPU the median).
     #[arg(long, default_value_t = 5)]
     pub invokes: usize,
     /// A shell command run on each candidate before it is measured on a TPU, with {in} and
