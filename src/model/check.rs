@@ -36,6 +36,20 @@ pub enum Reason {
     TensorIndices(&'static str),
     #[error("{0} names other subgraphs (control flow); segmenting needs one subgraph")]
     SubgraphIndices(&'static str),
+    #[error("the option table ({0}) is missing; TensorFlow Lite would read its values as 0")]
+    OptionsMissing(&'static str),
+    #[error("the option table is {got}, but this operator takes {expected}")]
+    OptionsType { expected: &'static str, got: String },
+    #[error("{0} is below 1")]
+    BelowOne(i64),
+    #[error("axis {axis} is outside the input's rank {rank}")]
+    Axis { axis: i64, rank: i64 },
+    #[error("{got} tensor(s), at least {need} needed")]
+    TooFewTensors { got: usize, need: usize },
+    #[error("the shape describes more than {0} bytes")]
+    TooLarge(u64),
+    #[error("the buffer holds {got} bytes, the shape x element size is {want}")]
+    BufferSize { got: u64, want: u64 },
 }
 
 /// A refusal: which table, which slot, whose it is, and why.
@@ -54,7 +68,7 @@ pub struct Refusal {
     pub reason: Reason,
 }
 
-fn refuse(table: TableId, slot: usize, owner: &str, reason: Reason) -> ModelErrorKind {
+pub(super) fn refuse(table: TableId, slot: usize, owner: &str, reason: Reason) -> ModelErrorKind {
     let desc = schema::table(table);
     let field = desc
         .fields
@@ -324,7 +338,18 @@ fn semantics(w: &Walk, model: Table) -> Result<()> {
         }
     }
     tensors(w, subgraphs[0])?;
-    operators(w, subgraphs[0])
+    operators(w, subgraphs[0])?;
+    let owner = |field: usize| {
+        move |i: usize, t: Table| {
+            w.owner_of(tid::SUB_GRAPH, field, i, t)
+                .map(|o| o.unwrap_or_default())
+        }
+    };
+    let (op_owner, tensor_owner) = (
+        owner(slot::sub_graph::OPERATORS),
+        owner(slot::sub_graph::TENSORS),
+    );
+    super::ops::check(buf, model, subgraphs[0], &op_owner, &tensor_owner)
 }
 
 fn tensors(w: &Walk, subgraph: Table) -> Result<()> {

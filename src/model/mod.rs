@@ -12,6 +12,7 @@ pub mod check;
 pub mod copy;
 pub mod flatbuf;
 pub mod graph;
+pub mod ops;
 pub mod proof;
 pub mod read;
 pub mod schema;

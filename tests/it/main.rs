@@ -31,6 +31,7 @@ mod fresh;
 mod fuzz;
 mod hostile;
 mod litert;
+mod op_checks;
 mod panicking;
 mod pipeline;
 mod plan;

@@ -1,0 +1,289 @@
+//! The operator checks: what TensorFlow Lite trusts about an operator and crashes on when it
+//! is wrong (a stride of 0 divides by zero, a missing option table is read as zeros, a short
+//! input list is read past its end). Run by [`super::check::check`], so inspect, segment,
+//! verify, bench, check-config and run refuse such a model alike, naming the operator and
+//! the field, before any engine sees it.
+//!
+//! Checked: the option table is of the type the opcode expects (and present where its
+//! values matter); strides, dilations and filter sizes are at least 1; a concatenation axis is
+//! within its input's rank; the operator has its required inputs and an output; every tensor's
+//! element count fits memory; a constant tensor's buffer is exactly shape x element size.
+
+use super::check::{Reason, refuse};
+use super::flatbuf::{Buf, Result, Table};
+use super::schema;
+use super::schema_gen::{slot, table as tid, union};
+
+/// The most bytes one tensor may describe (2 GiB, the most a flatbuffer can hold).
+pub const MAX_TENSOR_BYTES: u64 = 1 << 31;
+
+/// What an opcode needs: its options member, whether the table must be there, the least
+/// inputs, and the option fields that must be at least 1 (slot, default).
+struct OpRule {
+    op: &'static str,
+    options: &'static str,
+    required: bool,
+    min_inputs: usize,
+    at_least_one: &'static [(usize, i64)],
+}
+
+use slot::conv2_d_options as conv;
+use slot::depthwise_conv2_d_options as dw;
+use slot::pool2_d_options as pool;
+
+const CONV: &[(usize, i64)] = &[
+    (conv::STRIDE_W, 0),
+    (conv::STRIDE_H, 0),
+    (conv::DILATION_W_FACTOR, 1),
+    (conv::DILATION_H_FACTOR, 1),
+];
+const DEPTHWISE: &[(usize, i64)] = &[
+    (dw::STRIDE_W, 0),
+    (dw::STRIDE_H, 0),
+    (dw::DILATION_W_FACTOR, 1),
+    (dw::DILATION_H_FACTOR, 1),
+];
+const POOL: &[(usize, i64)] = &[
+    (pool::STRIDE_W, 0),
+    (pool::STRIDE_H, 0),
+    (pool::FILTER_WIDTH, 0),
+    (pool::FILTER_HEIGHT, 0),
+];
+
+const fn rule(op: &'static str, options: &'static str, min_inputs: usize) -> OpRule {
+    OpRule {
+        op,
+        options,
+        required: false,
+        min_inputs,
+        at_least_one: &[],
+    }
+}
+
+const fn required(
+    op: &'static str,
+    options: &'static str,
+    min_inputs: usize,
+    at_least_one: &'static [(usize, i64)],
+) -> OpRule {
+    OpRule {
+        op,
+        options,
+        required: true,
+        min_inputs,
+        at_least_one,
+    }
+}
+
+const RULES: &[OpRule] = &[
+    required("CONV_2D", "Conv2DOptions", 2, CONV),
+    required("DEPTHWISE_CONV_2D", "DepthwiseConv2DOptions", 2, DEPTHWISE),
+    required("AVERAGE_POOL_2D", "Pool2DOptions", 1, POOL),
+    required("MAX_POOL_2D", "Pool2DOptions", 1, POOL),
+    required("L2_POOL_2D", "Pool2DOptions", 1, POOL),
+    required("CONCATENATION", "ConcatenationOptions", 1, &[]),
+    rule("FULLY_CONNECTED", "FullyConnectedOptions", 2),
+    // The element-wise kernels count their own inputs (a clean error, no crash).
+    rule("ADD", "AddOptions", 0),
+    rule("SUB", "SubOptions", 0),
+    rule("MUL", "MulOptions", 0),
+    rule("SOFTMAX", "SoftmaxOptions", 1),
+    rule("RESHAPE", "ReshapeOptions", 1),
+    rule("MEAN", "ReducerOptions", 2),
+    rule("PAD", "PadOptions", 2),
+    rule("TRANSPOSE_CONV", "TransposeConvOptions", 3),
+    rule("RESIZE_BILINEAR", "ResizeBilinearOptions", 2),
+    rule("SQUEEZE", "SqueezeOptions", 1),
+    rule("STRIDED_SLICE", "StridedSliceOptions", 4),
+];
+
+/// The options member named `name` and its tag.
+fn member_named(name: &str) -> Option<(u8, schema::TableId)> {
+    (1..=u8::MAX).find_map(|tag| {
+        schema::member(union::BUILTIN_OPTIONS, tag)
+            .filter(|(n, _)| *n == name)
+            .map(|(_, id)| (tag, id))
+    })
+}
+
+/// Checks every operator and tensor of `subgraph`; `owner(i, op)` names operator `i`.
+pub fn check(
+    buf: &Buf,
+    model: Table,
+    subgraph: Table,
+    op_owner: &dyn Fn(usize, Table) -> Result<String>,
+    tensor_owner: &dyn Fn(usize, Table) -> Result<String>,
+) -> Result<()> {
+    let tensors = buf.tables(subgraph, slot::sub_graph::TENSORS)?;
+    let shapes = tensors
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| tensor(buf, model, i, t, tensor_owner))
+        .collect::<Result<Vec<_>>>()?;
+    let codes = buf.tables(model, slot::model::OPERATOR_CODES)?;
+    for (i, op) in buf
+        .tables(subgraph, slot::sub_graph::OPERATORS)?
+        .into_iter()
+        .enumerate()
+    {
+        let index = buf.int(op, slot::operator::OPCODE_INDEX, 4, false, 0)? as usize;
+        let Some(&code) = codes.get(index) else {
+            continue; // The graph reader names a bad opcode index.
+        };
+        let name = schema::builtin_name(super::check::effective_code(buf, code)?);
+        if let Some(r) = RULES.iter().find(|r| Some(r.op) == name) {
+            operator(buf, op, r, &shapes, &|| op_owner(i, op))?;
+        }
+        if buf.i32s(op, slot::operator::OUTPUTS)?.is_empty() {
+            let owner = op_owner(i, op)?;
+            return Err(refuse(
+                tid::OPERATOR,
+                slot::operator::OUTPUTS,
+                &owner,
+                Reason::TooFewTensors { got: 0, need: 1 },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn operator(
+    buf: &Buf,
+    op: Table,
+    r: &OpRule,
+    shapes: &[Vec<i32>],
+    owner: &dyn Fn() -> Result<String>,
+) -> Result<()> {
+    let inputs = buf.i32s(op, slot::operator::INPUTS)?;
+    if inputs.len() < r.min_inputs {
+        return Err(refuse(
+            tid::OPERATOR,
+            slot::operator::INPUTS,
+            &owner()?,
+            Reason::TooFewTensors {
+                got: inputs.len(),
+                need: r.min_inputs,
+            },
+        ));
+    }
+    let Some((want_tag, want_table)) = member_named(r.options) else {
+        return Ok(());
+    };
+    let tag = buf.int(op, slot::operator::BUILTIN_OPTIONS_TYPE, 1, false, 0)? as u8;
+    let options = buf.sub_table(op, slot::operator::BUILTIN_OPTIONS)?;
+    let got = schema::member(union::BUILTIN_OPTIONS, tag).map(|(n, _)| n);
+    match (tag, options) {
+        (0, None) if !r.required => return Ok(()),
+        (0, _) => {
+            let reason = Reason::OptionsMissing(r.options);
+            return Err(refuse(
+                tid::OPERATOR,
+                slot::operator::BUILTIN_OPTIONS,
+                &owner()?,
+                reason,
+            ));
+        }
+        (t, _) if t != want_tag => {
+            let reason = Reason::OptionsType {
+                expected: r.options,
+                got: got.unwrap_or("an unknown table").to_string(),
+            };
+            let s = slot::operator::BUILTIN_OPTIONS_TYPE;
+            return Err(refuse(tid::OPERATOR, s, &owner()?, reason));
+        }
+        _ => {}
+    }
+    let Some(options) = options else {
+        return Ok(()); // A tag without its table is refused by the schema walk.
+    };
+    for &(s, default) in r.at_least_one {
+        let value = buf.int(options, s, 4, true, default)?;
+        if value < 1 {
+            return Err(refuse(want_table, s, &owner()?, Reason::BelowOne(value)));
+        }
+    }
+    if r.op == "CONCATENATION" {
+        let axis = buf.int(options, slot::concatenation_options::AXIS, 4, true, 0)?;
+        let rank = inputs
+            .first()
+            .and_then(|&t| usize::try_from(t).ok())
+            .and_then(|t| shapes.get(t))
+            .map_or(0, |s| s.len() as i64);
+        if rank > 0 && !(-rank..rank).contains(&axis) {
+            let s = slot::concatenation_options::AXIS;
+            return Err(refuse(
+                want_table,
+                s,
+                &owner()?,
+                Reason::Axis { axis, rank },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Bytes per element of a tensor type; `None` for strings, packed and opaque types.
+fn element_size(dtype: i64) -> Option<u64> {
+    Some(match schema::tensor_type_name(dtype)? {
+        "BOOL" | "UINT8" | "INT8" => 1,
+        "FLOAT16" | "INT16" | "UINT16" | "BFLOAT16" => 2,
+        "FLOAT32" | "INT32" | "UINT32" => 4,
+        "FLOAT64" | "INT64" | "UINT64" | "COMPLEX64" => 8,
+        "COMPLEX128" => 16,
+        _ => return None,
+    })
+}
+
+/// One tensor's shape, with its element count bounded and its constant data's size checked.
+fn tensor(
+    buf: &Buf,
+    model: Table,
+    i: usize,
+    t: Table,
+    owner: &dyn Fn(usize, Table) -> Result<String>,
+) -> Result<Vec<i32>> {
+    let shape = buf.i32s(t, slot::tensor::SHAPE)?;
+    let dtype = buf.int(t, slot::tensor::TYPE, 1, true, 0)?;
+    let size = element_size(dtype);
+    let bytes = shape
+        .iter()
+        .try_fold(size.unwrap_or(1), |n, &d| {
+            n.checked_mul(u64::from(d.unsigned_abs()))
+        })
+        .filter(|&n| n <= MAX_TENSOR_BYTES);
+    let Some(bytes) = bytes else {
+        let reason = Reason::TooLarge(MAX_TENSOR_BYTES);
+        return Err(refuse(
+            tid::TENSOR,
+            slot::tensor::SHAPE,
+            &owner(i, t)?,
+            reason,
+        ));
+    };
+    let sparse = buf.slot_offset(t, slot::tensor::SPARSITY)? != 0;
+    let index = buf.int(t, slot::tensor::BUFFER, 4, false, 0)? as usize;
+    let dynamic = shape.iter().any(|&d| d < 0);
+    if index == 0 || sparse || dynamic || size.is_none() {
+        return Ok(shape);
+    }
+    let buffers = buf.tables(model, slot::model::BUFFERS)?;
+    let Some(&b) = buffers.get(index) else {
+        return Ok(shape); // The graph reader names a bad buffer index.
+    };
+    let data = buf
+        .vector(b, slot::buffer::DATA, 1)?
+        .map_or(0, |(_, n)| n as u64);
+    if data != 0 && data != bytes {
+        let reason = Reason::BufferSize {
+            got: data,
+            want: bytes,
+        };
+        return Err(refuse(
+            tid::TENSOR,
+            slot::tensor::BUFFER,
+            &owner(i, t)?,
+            reason,
+        ));
+    }
+    Ok(shape)
+}
