@@ -217,10 +217,12 @@ impl Sender {
     /// and goes in with a later call ([`Sender::flush_latest`] or the next frame). One slot is
     /// kept for landing, so at most `capacity - 1` requests are in flight in live mode.
     ///
-    /// Using it puts the pipeline in live mode, for freshness: a stage that finds a newer
-    /// request waiting behind the one it takes passes that one on without running it, so a
-    /// result never waits behind an older request not yet started (at most one request waits
-    /// at each stage's input: the newest). [`Receiver::pop`] discards those and counts them
+    /// Using it puts the pipeline in live mode, for freshness: a stage that finds as many
+    /// newer live requests waiting behind the one it takes as it has replicas free passes
+    /// that one on without running it, so a result never waits behind an older request not
+    /// yet started (with one replica, at most one request waits at each stage's input: the
+    /// newest; with k, the newest run on the free replicas). Requests already passed on unrun
+    /// do not count as waiting. [`Receiver::pop`] discards those and counts them
     /// ([`Receiver::skipped`]). Bounded mode ([`Sender::push`]) runs every request.
     ///
     /// [`Receiver::pop`]: super::Receiver::pop
