@@ -12,23 +12,9 @@ use std::process::Command;
 
 #[path = "support/hil_report.rs"]
 mod hil_report;
-use hil_report::{field, report};
+use hil_report::{field, kit_ready, report};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn kit_ready(arch: &str) -> bool {
-    let cache = std::env::var_os("EDGEPIPE_HIL_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/edgepipe/hil")
-        });
-    std::fs::read_dir(&cache)
-        .map(|dirs| {
-            dirs.filter_map(Result::ok)
-                .any(|d| d.path().join(arch).join("ready").exists())
-        })
-        .unwrap_or(false)
-}
 
 fn qemu_present(arch: &str) -> bool {
     let qemu = if arch == "amd64" {

@@ -22,7 +22,7 @@ use std::process::Command;
 
 #[path = "support/hil_report.rs"]
 mod hil_report;
-use hil_report::{field, report};
+use hil_report::{field, kit_ready, report};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -32,20 +32,6 @@ fn skip(why: &str) {
         "the systemd guest cannot run: {why}"
     );
     eprintln!("SKIP hil systemd: {why}");
-}
-
-fn kit_ready() -> bool {
-    let cache = std::env::var_os("EDGEPIPE_HIL_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/edgepipe/hil")
-        });
-    std::fs::read_dir(&cache)
-        .map(|dirs| {
-            dirs.filter_map(Result::ok)
-                .any(|d| d.path().join("arm64-systemd/ready").exists())
-        })
-        .unwrap_or(false)
 }
 
 /// The bench's configuration: vivid, mobilenet_v1_0.25 cut in 2 (CPU segments), the data UART
@@ -224,7 +210,7 @@ fn hil_systemd_arm64() {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(REPO).join("../shared/models"));
     let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
-    if !kit_ready() {
+    if !kit_ready("arm64-systemd") {
         return skip("no kit (board/qemu/systemd-kit.sh)");
     }
     if !deb.exists() || !model.exists() {
