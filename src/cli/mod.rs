@@ -192,7 +192,8 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 )
             )
             || e.is::<UsageError>()
-            || e.is::<edgepipe::plan::file::PlanFileError>()
+            || e.downcast_ref::<edgepipe::plan::file::PlanFileError>()
+                .is_some_and(edgepipe::plan::file::PlanFileError::is_bad_input)
             || matches!(
                 e.downcast_ref::<edgepipe::preflight::PreflightError>(),
                 Some(p) if !matches!(p, edgepipe::preflight::PreflightError::Spawn { .. })

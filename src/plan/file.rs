@@ -20,25 +20,24 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{DeviceSpec, TpuKind};
+use crate::fsutil::{self, FsError, WritePolicy};
 
 use super::search::Plan;
 
 /// Largest plan file read.
 const MAX_PLAN_BYTES: u64 = 1 << 20;
+/// The first line of every plan file (and how an earlier plan is recognised).
+const HEADER: &str = "# edgepipe plan: `edgepipe bench --plan FILE` measures it; \
+                      `edgepipe run` runs it with `[model] plan = \"FILE\"`.\n";
 /// Largest segment file read.
 const MAX_SEGMENT_BYTES: u64 = 1 << 30;
 
 /// Why a plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    /// A file could not be read or written.
-    #[error("{path}: {cause}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        cause: String,
-    },
+    /// A file could not be read or written (the error names it).
+    #[error(transparent)]
+    Io(#[from] FsError),
     /// Not a plan file.
     #[error("{path}: not a plan file: {cause}")]
     Parse {
@@ -97,32 +96,21 @@ pub struct ReplicaFile {
     pub predicted_ms: f64,
 }
 
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, PlanFileError> {
-    let io = |cause: String| PlanFileError::Io {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(io("not a regular file".into()));
+impl PlanFileError {
+    /// True for what the user can fix (exit status 2); false for a failing system, such as a
+    /// full disk (exit status 1).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            PlanFileError::Io(e) => e.is_bad_input(),
+            PlanFileError::Parse { .. } | PlanFileError::Invalid { .. } => true,
+        }
     }
-    if meta.len() > limit {
-        return Err(io(format!(
-            "{} bytes, more than the {limit} a plan reads",
-            meta.len()
-        )));
-    }
-    std::fs::read(path).map_err(|e| io(e.to_string()))
 }
 
 impl PlanFile {
     /// Reads and checks a plan file.
     pub fn load(path: &Path) -> Result<PlanFile, PlanFileError> {
-        let bytes = read_bounded(path, MAX_PLAN_BYTES)?;
-        let text = String::from_utf8(bytes).map_err(|_| PlanFileError::Parse {
-            path: path.to_path_buf(),
-            cause: "not UTF-8 text".into(),
-        })?;
+        let text = fsutil::read_text(path, MAX_PLAN_BYTES)?;
         let plan: PlanFile = toml::from_str(&text).map_err(|e| PlanFileError::Parse {
             path: path.to_path_buf(),
             cause: e.to_string(),
@@ -163,18 +151,20 @@ impl PlanFile {
         Ok(())
     }
 
-    /// Writes the plan, creating or replacing `path` atomically (temporary file, rename).
+    /// Writes the plan atomically (fsutil's rules: never over the model; an existing file is
+    /// replaced only when it is an earlier plan).
     pub fn save(&self, path: &Path) -> Result<(), PlanFileError> {
-        let io = |cause: String| PlanFileError::Io {
+        let text = toml::to_string_pretty(self).map_err(|e| PlanFileError::Invalid {
             path: path.to_path_buf(),
-            cause,
+            what: format!("cannot be written as TOML: {e}"),
+        })?;
+        let earlier_plan = |_: &Path, old: &[u8]| old.starts_with(HEADER.as_bytes());
+        let policy = WritePolicy {
+            replaceable: Some((&earlier_plan, "an earlier edgepipe plan".into())),
+            ..WritePolicy::new(&[&self.model])
         };
-        let text = toml::to_string_pretty(self).map_err(|e| io(e.to_string()))?;
-        let header = "# edgepipe plan: `edgepipe bench --plan FILE` measures it; \
-                      `edgepipe run` runs it with `[model] plan = \"FILE\"`.\n";
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, format!("{header}{text}")).map_err(|e| io(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| io(e.to_string()))
+        fsutil::write_file(path, format!("{HEADER}{text}").as_bytes(), &policy)?;
+        Ok(())
     }
 
     /// Each stage's replicas: (device, segment bytes), segments read relative to `dir`.
@@ -192,7 +182,7 @@ impl PlanFile {
                                 what,
                             }
                         })?;
-                        let bytes = read_bounded(&dir.join(&r.segment), MAX_SEGMENT_BYTES)?;
+                        let bytes = fsutil::read_bounded(&dir.join(&r.segment), MAX_SEGMENT_BYTES)?;
                         Ok((device, bytes))
                     })
                     .collect()
@@ -314,6 +304,14 @@ mod tests {
         let path = dir.join("plan.toml");
         sample().save(&path).unwrap();
         assert_eq!(PlanFile::load(&path).unwrap(), sample());
+        sample().save(&path).expect("an earlier plan is replaced");
+        let mine = dir.join("mine.toml");
+        std::fs::write(&mine, "someone's notes\n").unwrap();
+        assert!(matches!(
+            sample().save(&mine),
+            Err(PlanFileError::Io(FsError::Exists { .. }))
+        ));
+        assert_eq!(std::fs::read_to_string(&mine).unwrap(), "someone's notes\n");
 
         let mut gap = sample();
         gap.stages[1].ops = [4, 5];
