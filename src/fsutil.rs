@@ -413,6 +413,16 @@ pub fn write_file(path: &Path, bytes: &[u8], policy: &WritePolicy) -> Result<(),
     write_files(&[(path.to_path_buf(), bytes)], policy)
 }
 
+/// Writes a file the user named for a report (a trace, a chart): atomically, replacing what is
+/// there (the user asked for that path), never over one of `inputs`.
+pub fn write_report(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), FsError> {
+    let policy = WritePolicy {
+        force: true,
+        ..WritePolicy::new(inputs)
+    };
+    write_file(path, bytes, &policy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,5 +545,22 @@ mod tests {
         assert_eq!(std::fs::read(&a).unwrap(), b"old a");
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(names.len(), 1, "only the old file: {names:?}");
+    }
+
+    #[test]
+    fn a_report_replaces_what_is_there_but_never_an_input() {
+        let dir = temp_dir("report");
+        let (model, chart) = (dir.join("m.tflite"), dir.join("chart.svg"));
+        std::fs::write(&model, b"model").unwrap();
+        std::fs::write(&chart, b"old chart").unwrap();
+        write_report(&chart, b"new chart", &[&model]).unwrap();
+        assert_eq!(std::fs::read(&chart).unwrap(), b"new chart");
+        let link = dir.join("link.svg");
+        std::os::unix::fs::symlink(&model, &link).unwrap();
+        for target in [&model, &link] {
+            let err = write_report(target, b"chart", &[&model]).unwrap_err();
+            assert!(matches!(err, FsError::IsInput { .. }), "{err}");
+        }
+        assert_eq!(std::fs::read(&model).unwrap(), b"model");
     }
 }

@@ -78,8 +78,7 @@ pub fn run(b: PlanBench) -> Result<()> {
         .map(|f| PlanFile::load(f))
         .collect::<Result<_, _>>()?;
     let model = files[0].model.clone();
-    let bytes =
-        std::fs::read(&model).with_context(|| format!("cannot read {}", model.display()))?;
+    let bytes = edgepipe::fsutil::read_bounded(&model, edgepipe::fsutil::MAX_MODEL_BYTES)?;
     let mut whole = b.device.open_whole(&bytes).context("the whole model")?;
     let requests = Requests::random(whole.inputs(), b.count);
     let single = bench::single(whole.as_mut(), &requests)?;
@@ -96,8 +95,7 @@ pub fn run(b: PlanBench) -> Result<()> {
         bench::speedups(&single, std::slice::from_mut(&mut report));
         if let (Some(path), Some(t)) = (b.trace, trace) {
             let text = serde_json::to_string(&t.to_json(&counts))?;
-            std::fs::write(path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            edgepipe::fsutil::write_report(path, text.as_bytes(), &[&model])?;
         }
         let stages = plan
             .stages
@@ -142,7 +140,7 @@ pub fn run(b: PlanBench) -> Result<()> {
             p.predicted_per_s
         );
         let text = chart::bars(&title, &bars, "measured time per request", "predicted");
-        std::fs::write(svg, text).with_context(|| format!("cannot write {}", svg.display()))?;
+        edgepipe::fsutil::write_report(svg, text.as_bytes(), &[&model])?;
     }
     let report = Report {
         model,

@@ -133,7 +133,7 @@ pub fn run(a: PlanArgs) -> Result<()> {
     }
     if let Some(svg) = &a.svg {
         let chart = super::chart::plan_svg(&planned.plans[0].plan, &planned.kinds);
-        std::fs::write(svg, chart).with_context(|| format!("cannot write {}", svg.display()))?;
+        edgepipe::fsutil::write_report(svg, chart.as_bytes(), &[&a.model])?;
     }
     let report = Report {
         model: a.model.clone(),
