@@ -3,7 +3,7 @@
 //! serialised by a lock:
 //! - running: a counting global allocator sees zero heap allocations (from any thread) across
 //!   1,000 requests after warm-up, for fake stages, replicated fake stages and real TensorFlow
-//!   Lite and LiteRT segments. (It counts Rust allocations; the runtimes' own C++ allocations
+//!   Lite and LiteRT segments, and in live mode with paced entry. (It counts Rust allocations; the runtimes' own C++ allocations
 //!   inside their invoke go through malloc directly and are not seen here.)
 //! - idle: stages waiting for work sleep and use no CPU.
 
@@ -105,6 +105,54 @@ fn count_built(
     drop(producer.join().unwrap());
     assert!(checksum > 0);
     counted
+}
+
+/// Live mode with paced entry (the appliance's capture): a producer pushing the newest frame
+/// as fast as it can while `n` results are popped; returns the allocations counted during the
+/// last `n - warmup` results.
+fn count_live(engines: Vec<Box<dyn Engine>>, n: usize, warmup: usize) -> u64 {
+    let (mut tx, mut rx) = pipeline::build(engines, &PipelineConfig::default()).unwrap();
+    tx.pace_entry(true);
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let producing = done.clone();
+    let producer = std::thread::spawn(move || {
+        let mut frame = 0u64;
+        while !producing.load(Ordering::SeqCst) {
+            let tag = pipeline::Tag {
+                frame,
+                captured_ns: 0,
+            };
+            tx.push_latest(tag, &mut |_, b| b.fill(frame as u8))
+                .unwrap();
+            frame += 1;
+            std::thread::yield_now();
+        }
+        tx
+    });
+    for i in 0..n {
+        if i == warmup {
+            ALLOCATIONS.store(0, Ordering::SeqCst);
+            COUNTING.store(true, Ordering::SeqCst);
+        }
+        rx.pop().unwrap().expect("result");
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    let counted = ALLOCATIONS.load(Ordering::SeqCst);
+    done.store(true, Ordering::SeqCst);
+    drop(producer.join().unwrap());
+    counted
+}
+
+#[test]
+fn steady_live_pipeline_allocates_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let mut stages = add_stage::add_chain(3, 64);
+    stages[1].delay = Duration::from_micros(200);
+    assert_eq!(
+        count_live(add_stage::boxed(stages), 600, 100),
+        0,
+        "live, paced: allocations in 500 results"
+    );
 }
 
 #[test]

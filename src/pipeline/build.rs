@@ -66,6 +66,7 @@ pub fn build_traced(
         live: Default::default(),
         counters: (0..total).map(|_| StageCounters::default()).collect(),
         load: stages.iter().map(|_| Default::default()).collect(),
+        busy_since: (0..total).map(|_| Default::default()).collect(),
         replicas: stages
             .iter()
             .map(|r| {

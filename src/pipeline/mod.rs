@@ -38,6 +38,7 @@ mod build;
 mod error;
 mod inorder;
 mod monitor;
+mod pace;
 mod receiver;
 pub mod ring;
 mod route;
@@ -105,6 +106,8 @@ struct Shared {
     counters: Box<[StageCounters]>,
     /// Per stage: live requests waiting at its input and replicas invoking (freshness).
     load: Box<[stage::StageLoad]>,
+    /// Per replica: the invoke it is running, if any (entry pacing).
+    busy_since: Box<[pace::BusySince]>,
     /// Per stage: the numbers of its replicas.
     replicas: Box<[Range<usize>]>,
     inputs: Vec<TensorSpec>,

@@ -2,9 +2,11 @@
 //! the live-camera policy (never wait; the newest frame waits in a landing slot).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::error::{AlreadyClosed, PushError, TryPushError};
 use super::monitor::Monitor;
+use super::pace;
 use super::ring::{Consumer, Producer};
 use super::{Shared, Slot, Tag};
 use crate::engine::TensorSpec;
@@ -20,6 +22,11 @@ pub struct Sender {
     landing: Option<(Box<Slot>, bool)>,
     live_dropped: u64,
     routes: Vec<usize>,
+    /// Live entry is paced ([`Sender::pace_entry`]).
+    paced: bool,
+    /// When the previous live frame came, and the gap before it.
+    last_frame: Option<Instant>,
+    frame_gap_ns: u64,
 }
 
 /// What [`Sender::push_latest`] did with a frame.
@@ -83,6 +90,9 @@ impl Sender {
             landing: None,
             live_dropped: 0,
             routes,
+            paced: false,
+            last_frame: None,
+            frame_gap_ns: 0,
         }
     }
 
@@ -222,7 +232,8 @@ impl Sender {
     /// that one on without running it, so a result never waits behind an older request not
     /// yet started (with one replica, at most one request waits at each stage's input: the
     /// newest; with k, the newest run on the free replicas). Requests already passed on unrun
-    /// do not count as waiting. [`Receiver::pop`] discards those and counts them
+    /// do not count as waiting. [`Sender::pace_entry`] also holds the frame back while it
+    /// would only wait inside. [`Receiver::pop`] discards those and counts them
     /// ([`Receiver::skipped`]). Bounded mode ([`Sender::push`]) runs every request.
     ///
     /// [`Receiver::pop`]: super::Receiver::pop
@@ -236,6 +247,10 @@ impl Sender {
         self.shared
             .live
             .store(true, std::sync::atomic::Ordering::Relaxed);
+        let now = Instant::now();
+        if let Some(last) = self.last_frame.replace(now) {
+            self.frame_gap_ns = (now - last).as_nanos() as u64;
+        }
         let (mut slot, waiting) = match self.landing.take() {
             Some(landing) => landing,
             None => match self.spare.take().or_else(|| self.free.pop()) {
@@ -257,8 +272,33 @@ impl Sender {
         self.flush_latest()
     }
 
-    /// Sends the frame waiting in the landing slot if a free slot can take its place.
+    /// Paces live entry, for a camera appliance's freshness: a frame pushed with
+    /// [`Sender::push_latest`] enters only when, by the stages' mean times, it would wait
+    /// inside the pipeline no longer than the gap before it took to arrive (so the next frame
+    /// would not enter sooner); until then it waits in the landing slot, replaced by each newer
+    /// frame. The pipeline then runs frames about as fast as its slowest stage, each as fresh
+    /// as the source allows, instead of running a frame that waits behind another.
+    pub fn pace_entry(&mut self, on: bool) {
+        self.paced = on;
+    }
+
+    /// Whether the landing frame is held back by [`Sender::pace_entry`].
+    fn held_back(&self) -> bool {
+        if !self.paced {
+            return false;
+        }
+        let shared = &self.shared;
+        let now_ns = shared.started.elapsed().as_nanos() as u64;
+        let views = (0..shared.load.len()).map(|s| pace::view(shared, s, now_ns));
+        pace::expected_wait_ns(views) > self.frame_gap_ns
+    }
+
+    /// Sends the frame waiting in the landing slot if a free slot can take its place (and
+    /// pacing, if on, lets it in).
     pub fn flush_latest(&mut self) -> Result<Live, PushError> {
+        if self.landing.as_ref().is_some_and(|(_, waiting)| *waiting) && self.held_back() {
+            return Ok(Live::Waiting);
+        }
         match self.landing.take() {
             Some((slot, true)) => match self.free.pop() {
                 Some(next) => {

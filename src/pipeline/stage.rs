@@ -25,6 +25,11 @@ impl StageLoad {
     pub(super) fn arrive(&self) {
         self.waiting.fetch_add(1, Ordering::AcqRel);
     }
+
+    /// Live requests waiting at the stage's input now.
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
 }
 
 /// Whether a live request just taken is passed on unrun: when at least as many newer live
@@ -68,6 +73,7 @@ impl Stage {
         let shared = Arc::clone(&self.shared);
         let stream = &shared.stream;
         let counters = &shared.counters[self.id];
+        let busy_since = &shared.busy_since[self.id];
         let load = &shared.load[self.index];
         let replicas = shared.replicas[self.index].len();
         loop {
@@ -105,6 +111,7 @@ impl Stage {
             } else if live && !stopped {
                 load.running.fetch_add(1, Ordering::AcqRel);
                 let started = Instant::now();
+                busy_since.begin((started - shared.started).as_nanos() as u64);
                 if self.index == 0 {
                     slot.entered = Some(started);
                 }
@@ -127,6 +134,7 @@ impl Stage {
                         slot.failure = Some(failure);
                     }
                 }
+                busy_since.end();
                 load.running.fetch_sub(1, Ordering::AcqRel);
             }
             if let Some(next) = shared.load.get(self.index + 1)

@@ -29,6 +29,8 @@ impl Capture<'_> {
     pub fn run(mut self, drain_done: DrainDone<()>) {
         let (width, height, encoding) = self.input;
         let mut resampler: Option<Resampler> = None;
+        // The freshest result the model allows: a frame enters when the stages are ready.
+        self.tx.pace_entry(true);
         while !stopping(self.stop, self.signals) {
             self.counters
                 .camera_lost

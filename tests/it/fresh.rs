@@ -118,3 +118,74 @@ fn a_request_is_not_skipped_for_one_that_was_skipped_itself() {
         assert_eq!(rx.skipped(), 1, "20 counted as skipped");
     });
 }
+
+/// Runs a live source (a frame every millisecond) into a 2 ms stage and a 30 ms stage; returns
+/// the invokes of each stage, the results and every frame's fate.
+fn live_run(paced: bool) -> (u64, u64, usize, u64, u64) {
+    let mut stages = crate::fakes::add_chain(2, 4);
+    stages[0].delay = Duration::from_millis(2);
+    stages[1].delay = Duration::from_millis(30);
+    let (mut tx, mut rx) =
+        pipeline::build(crate::fakes::boxed(stages), &PipelineConfig::default()).unwrap();
+    tx.pace_entry(paced);
+    let monitor = rx.monitor();
+    let consumer = std::thread::spawn(move || {
+        let mut delivered = 0;
+        while rx.pop().unwrap().is_some() {
+            delivered += 1;
+        }
+        (delivered, rx.skipped())
+    });
+    const FRAMES: u32 = 600;
+    for frame in 0..FRAMES {
+        let tag = Tag {
+            frame: u64::from(frame),
+            captured_ns: 0,
+        };
+        tx.push_latest(tag, &mut |_, b| b.copy_from_slice(&frame.to_le_bytes()))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    tx.discard_latest();
+    let dropped = tx.live_dropped();
+    drop(tx);
+    let (delivered, skipped) = consumer.join().unwrap();
+    let stats = monitor.stats();
+    assert_eq!(
+        delivered as u64 + dropped + skipped,
+        u64::from(FRAMES),
+        "paced {paced}: every frame is delivered, dropped or skipped"
+    );
+    (
+        stats.stages[0].count,
+        stats.stages[1].count,
+        delivered,
+        dropped,
+        skipped,
+    )
+}
+
+/// Paced entry holds a frame back while it would wait inside the pipeline: the fast first
+/// stage then runs about as many frames as the slow second one, instead of many that the
+/// second passes over. Counts, not times: on a loaded machine both runs slow down alike.
+#[test]
+fn paced_entry_runs_no_frame_a_later_stage_would_pass_over() {
+    within(120, "paced entry", || {
+        let (first, second, delivered, _, skipped) = live_run(false);
+        assert!(
+            first >= 2 * second && skipped > 0,
+            "unpaced, the 2 ms stage runs frames the 30 ms stage passes over: {first} vs {second}"
+        );
+        assert_eq!(delivered as u64, second);
+        let (first, second, delivered, dropped, skipped) = live_run(true);
+        assert_eq!(delivered as u64, second);
+        assert!(
+            first <= second + second / 4 + 2,
+            "paced, stage 0 ran {first} frames for stage 1's {second} ({skipped} passed over)"
+        );
+        assert!(
+            dropped > 0,
+            "frames waiting to enter are replaced and counted"
+        );
+    });
+}
