@@ -4,18 +4,32 @@
 # mean invoke times measured in the same run, and checks the accounting
 # (captured = classified + dropped) on the final status line.
 #
-#   tools/freshness-bench.sh [FRAMES] [FPS]      (defaults: 300 frames, a 1000 fps source: faster
-#                                                than the model on any machine)
+#   tools/freshness-bench.sh [FRAMES] [FPS] [PLAN [EDGETPU_LIB]]
+#       defaults: 300 frames, a 1000 fps source (faster than the model on any machine)
 #
-# Uses `edgepipe demo`'s model (EfficientNet-Lite0 in 2 CPU segments) and photos.
+# Uses `edgepipe demo`'s model (EfficientNet-Lite0 in 2 CPU segments) and photos; with PLAN,
+# the stages of that plan file instead (`edgepipe plan ... --out-dir`; replicated stages
+# included), their Edge TPUs through EDGETPU_LIB (the fake libedgetpu with sim=1 simulates
+# them: see tools/plan-bench.sh).
 set -eu
 frames=${1:-300}
 fps=${2:-1000}
+plan=${3:-}
+edgetpu_lib=${4:-}
 bin=${EDGEPIPE_BIN:-target/release/edgepipe}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" demo --out-dir "$work" --frames 1 >/dev/null 2>&1
 sed -i "s/^fps = .*/fps = $fps/; s/^interval_s = .*/interval_s = 1/" "$work/edgepipe.toml"
+if [ -n "$plan" ]; then
+    plan=$(realpath "$plan")
+    sed -i "s|^segments = .*|plan = \"$plan\"|" "$work/edgepipe.toml"
+fi
+if [ -n "$edgetpu_lib" ]; then
+    mkdir -p "$work/locks"
+    sed -i "s|^provider = .*|&\nedgetpu_lib = \"$(realpath "$edgetpu_lib")\"\nlock_dir = \"$work/locks\"|" \
+        "$work/edgepipe.toml"
+fi
 EDGEPIPE_LOG=info "$bin" run --stdout --config "$work/edgepipe.toml" --frames "$frames" \
     >"$work/out" 2>"$work/log"
 awk -F'\t' '
