@@ -394,7 +394,7 @@ pub fn plan<M: Measure>(
     if candidates.is_empty() {
         return Err(PlanError::NoPlan);
     }
-    let what_if = what_if(profile, &counts, settings);
+    let what_if = what_if(profile, &counts, settings, &candidates[0]);
     Ok(Planned {
         kinds: profile.kinds().to_vec(),
         counts,
@@ -441,10 +441,14 @@ pub fn libcoral_plan(
     )
 }
 
+/// The best plan with one device more, and one fewer, of each kind present: searched and
+/// measured in rounds like the plan itself. One more device may stay idle, so that answer is
+/// never below the current best (`best`, measured).
 fn what_if<M: Measure>(
     profile: &mut Profile<M>,
     counts: &[usize],
     settings: &PlanSettings,
+    best: &Plan,
 ) -> Vec<WhatIf> {
     let mut out = Vec::new();
     for k in 0..counts.len() {
@@ -457,16 +461,31 @@ fn what_if<M: Measure>(
             if c.iter().sum::<usize>() == 0 {
                 continue;
             }
-            let outcome = search::search(&profile.costs(), &c, &settings.search);
-            let best = outcome.plans.first().map(|p| {
-                profile.measure_plan(p);
-                search::evaluate(&profile.costs(), &spec_of(p)).unwrap_or_else(|| p.clone())
-            });
+            let mut outcome = search::search(&profile.costs(), &c, &settings.search);
+            for _ in 0..settings.max_rounds {
+                let mut new = false;
+                for p in outcome.plans.iter().take(settings.measure_top) {
+                    new |= profile.measure_plan(p);
+                }
+                if !new {
+                    break;
+                }
+                profile.refit();
+                outcome = search::search(&profile.costs(), &c, &settings.search);
+            }
+            let costs = profile.costs();
+            let mut candidates: Vec<Plan> = outcome
+                .plans
+                .iter()
+                .chain((change > 0).then_some(best))
+                .filter_map(|p| search::evaluate(&costs, &spec_of(p)))
+                .collect();
+            search::rank(&mut candidates, settings.search.goal);
             out.push(WhatIf {
                 kind: profile.kinds()[k].name.clone(),
                 change,
                 counts: c,
-                best: best.map(|p| rate(profile, p)),
+                best: candidates.into_iter().next().map(|p| rate(profile, p)),
             });
         }
     }

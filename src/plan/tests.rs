@@ -163,6 +163,16 @@ fn with_unpredictable_costs_the_best_plan_is_measured_and_beats_both_baselines()
                 real.per_s
             );
         }
+        // One more device never gives less than the best plan (it may stay idle).
+        for w in planned.what_if.iter().filter(|w| w.change == 1) {
+            let got = w.best.as_ref().map_or(0.0, |b| b.plan.per_s);
+            assert!(
+                got >= first.plan.per_s * (1.0 - 1e-9),
+                "case {case}: one more {} gives {got} < {}",
+                w.kind,
+                first.plan.per_s
+            );
+        }
         // Each range is measured once per kind at most.
         assert_eq!(probe.calls, planned.measurements);
     }
