@@ -31,6 +31,12 @@
 //!   interrupted), `pop` discards what is left and returns `Ok(None)`; it counts them
 //!   ([`Receiver::cancelled`]). For a shutdown that must not wait for slow stages.
 //!
+//! - **Waking.** [`Receiver::pop_or_wake`] also returns when another thread calls
+//!   [`Monitor::wake`], so a results loop can look at a stop, a command or a watchdog while no
+//!   result comes; [`Receiver::in_flight`] tells whether the pipeline holds a request.
+//!   [`Receiver::shut_down`] stops the stages like dropping the receiver but waits for them
+//!   only so long: a stage stuck in an invoke is left behind.
+//!
 //! What blocks: `push` (no free slot), `pop` (no result yet), and each stage's
 //! `Engine::invoke` (the device). Nothing else waits.
 
@@ -56,7 +62,7 @@ use crate::engine::{HostBuffer, TensorSpec};
 pub use build::{build, build_replicated, build_traced};
 pub use error::{AlreadyClosed, BuildError, PopError, PushError, StageFailure, TryPushError};
 pub use monitor::{Monitor, PipelineStats};
-pub use receiver::{Output, Receiver};
+pub use receiver::{Output, Popped, Receiver};
 pub use route::check_chain;
 pub use sender::{InputSlot, Live, Sender};
 use stats::StageCounters;

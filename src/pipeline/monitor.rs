@@ -41,6 +41,16 @@ impl Monitor {
         self.shared.stream.cancel();
     }
 
+    /// Makes the receiver's [`Receiver::pop_or_wake`] return [`Popped::Woken`]: at once if it
+    /// waits, else at its next call that finds no result ready. Wakes coalesce. A thread that
+    /// must look at something besides results (a stop, a command, a watchdog) ticks this.
+    ///
+    /// [`Receiver::pop_or_wake`]: super::Receiver::pop_or_wake
+    /// [`Popped::Woken`]: super::Popped::Woken
+    pub fn wake(&self) {
+        self.shared.stream.wake_receiver();
+    }
+
     /// A snapshot of the statistics (allocates; not for the per-request path).
     pub fn stats(&self) -> PipelineStats {
         PipelineStats {

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::error::PopError;
 use super::inorder::InOrder;
@@ -27,6 +28,23 @@ pub struct Receiver {
 pub struct Output<'a> {
     slot: Option<Box<Slot>>,
     receiver: &'a mut Receiver,
+}
+
+/// What [`Receiver::pop_or_wake`] returned.
+pub enum Popped<'a> {
+    /// The next result in push order.
+    Result(Output<'a>),
+    /// [`Monitor::wake`] was called and no result was ready.
+    Woken,
+    /// The stream is closed and every result was delivered.
+    Closed,
+}
+
+/// What the receiver's wait ended on.
+enum Next {
+    Slot(Box<Slot>),
+    Woken,
+    Closed,
 }
 
 impl Output<'_> {
@@ -106,20 +124,40 @@ impl Receiver {
 
     /// The next result in push order, waiting for it; `Ok(None)` once the stream is closed
     /// and every result was delivered. After a [`PopError::StageFailed`], later requests are
-    /// discarded and the next call returns `Ok(None)`.
+    /// discarded and the next call returns `Ok(None)`. [`Monitor::wake`] does not end it.
     pub fn pop(&mut self) -> Result<Option<Output<'_>>, PopError> {
+        match self.next(false)? {
+            Popped::Result(output) => Ok(Some(output)),
+            Popped::Closed => Ok(None),
+            Popped::Woken => unreachable!("only a wakeable pop is woken"),
+        }
+    }
+
+    /// [`Receiver::pop`], which also returns [`Popped::Woken`] when [`Monitor::wake`] was
+    /// called (while it waits, or since the last `Woken`) and no result is ready: results
+    /// come first, and any number of wakes gives one `Woken`.
+    pub fn pop_or_wake(&mut self) -> Result<Popped<'_>, PopError> {
+        self.next(true)
+    }
+
+    fn next(&mut self, wakeable: bool) -> Result<Popped<'_>, PopError> {
         loop {
             let stream = &self.shared.stream;
             let last = &mut self.last;
             let next = stream.receiver_signal().wait_until(|| {
                 if let Some(slot) = last.pop() {
-                    return Some(Some(slot));
+                    return Some(Next::Slot(slot));
                 }
                 let (frozen, count) = stream.state();
-                (frozen && last.taken() == count).then_some(None)
+                if frozen && last.taken() == count {
+                    return Some(Next::Closed);
+                }
+                (wakeable && stream.take_wake()).then_some(Next::Woken)
             });
-            let Some(mut slot) = next else {
-                return Ok(None);
+            let mut slot = match next {
+                Next::Slot(slot) => slot,
+                Next::Woken => return Ok(Popped::Woken),
+                Next::Closed => return Ok(Popped::Closed),
             };
             // Every request before this one has passed every stage, so the earliest failure
             // at or before it is known: a request after it is discarded (it may carry a
@@ -143,11 +181,21 @@ impl Receiver {
                 self.recycle(slot);
                 continue;
             }
-            return Ok(Some(Output {
+            return Ok(Popped::Result(Output {
                 slot: Some(slot),
                 receiver: self,
             }));
         }
+    }
+
+    /// Requests accepted that have not come out of the last stage yet (a snapshot): 0 when
+    /// no stage holds or waits for a request.
+    pub fn in_flight(&self) -> u64 {
+        self.shared
+            .stream
+            .state()
+            .1
+            .saturating_sub(self.last.taken())
     }
 
     /// A handle for statistics and closing from any thread.
@@ -164,6 +212,28 @@ impl Receiver {
     /// Requests given up by [`Monitor::cancel`] (discarded by `pop`).
     pub fn cancelled(&self) -> u64 {
         self.cancelled
+    }
+}
+
+impl Receiver {
+    /// Stops the stages as dropping the receiver does, but waits at most `limit` for their
+    /// threads to end. A thread still in an invoke then (an engine cannot be interrupted) is
+    /// left to finish it and end on its own, or with the process; the number left is
+    /// returned. The requests such a thread holds are lost: count them with
+    /// [`Receiver::in_flight`] first.
+    pub fn shut_down(mut self, limit: Duration) -> usize {
+        self.shared.stream.abandon();
+        let deadline = Instant::now() + limit;
+        while self.threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let (done, running): (Vec<_>, Vec<_>) =
+            self.threads.drain(..).partition(JoinHandle::is_finished);
+        for t in done {
+            let _ = t.join();
+        }
+        // Dropping a handle detaches its thread.
+        running.len()
     }
 }
 

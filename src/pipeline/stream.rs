@@ -27,6 +27,8 @@ pub(super) struct Stream {
     abandoned: AtomicBool,
     /// Cancelled: stages pass requests on without running them, `pop` discards them.
     cancelled: AtomicBool,
+    /// A wake for the receiver ([`super::Monitor::wake`]), not yet taken by a wakeable pop.
+    woken: AtomicBool,
     /// One per waiting party: replica r (numbered across stages) at r, the receiver at R, the
     /// sender at R + 1, for R replicas in all.
     signals: Box<[Signal]>,
@@ -41,6 +43,7 @@ impl Stream {
             failure: Mutex::new(None),
             abandoned: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
+            woken: AtomicBool::new(false),
             signals: (0..replicas + 2).map(|_| Signal::default()).collect(),
         }
     }
@@ -132,6 +135,20 @@ impl Stream {
     /// True once abandoned.
     pub(super) fn is_abandoned(&self) -> bool {
         self.abandoned.load(Ordering::Acquire)
+    }
+
+    /// Asks the receiver to come back from a wakeable pop: sets the flag, then wakes it.
+    pub(super) fn wake_receiver(&self) {
+        // Release pairs with the Acquire swap in `take_wake`; `notify` then orders the flag
+        // before the receiver's next look (see `Signal::notify`).
+        self.woken.store(true, Ordering::Release);
+        self.receiver_signal().notify();
+    }
+
+    /// Takes a pending wake, if any (wakes coalesce: one taken for any number given).
+    pub(super) fn take_wake(&self) -> bool {
+        // The plain load first: a pop spinning for a result does not write the line.
+        self.woken.load(Ordering::Relaxed) && self.woken.swap(false, Ordering::Acquire)
     }
 
     /// Lowest request any segment failed on (`u64::MAX`: none).

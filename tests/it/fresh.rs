@@ -21,7 +21,7 @@ struct Gate {
 }
 
 /// A gated stage, the receiver of its reports, and its gate.
-fn gate(from: &str, to: &str) -> (Box<dyn Engine>, Receiver<u8>, Sender<()>) {
+pub(crate) fn gate(from: &str, to: &str) -> (Box<dyn Engine>, Receiver<u8>, Sender<()>) {
     let (started, reports) = channel();
     let (open, go) = channel();
     let stage = Gate {
@@ -62,7 +62,7 @@ impl Engine for Gate {
 
 /// The next invoke a stage reports (the 20 s only bound a failure: the success path never
 /// waits on time).
-fn next_invoke(reports: &Receiver<u8>, what: &str) -> u8 {
+pub(crate) fn next_invoke(reports: &Receiver<u8>, what: &str) -> u8 {
     reports
         .recv_timeout(Duration::from_secs(20))
         .unwrap_or_else(|_| panic!("{what}: no invoke came"))

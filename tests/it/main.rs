@@ -19,6 +19,7 @@
 //! - `replicas`: replicated stages: order, failures, cancel, statistics, throughput
 //! - `plan`: `plan` on simulated TPUs, `bench --plan` and its trace, bad plan input
 //! - `simtpu`: the fake libedgetpu's latency model (simulated TPUs)
+//! - `wake`: a results loop's waits: pop_or_wake, in_flight, shut_down past a stuck stage
 
 mod balance;
 mod capture;
@@ -43,3 +44,4 @@ mod simtpu;
 mod tiny;
 mod uart;
 mod util;
+mod wake;
