@@ -95,6 +95,25 @@ pub enum Depth {
     Invoke,
 }
 
+/// What the child made of a model it neither crashed nor hung on, and how long it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// TensorFlow Lite built it (and at [`Depth::Invoke`] ran it).
+    Ran(Duration),
+    /// TensorFlow Lite refused it cleanly: the parent's own build of it (now known not to
+    /// crash) gives the reason.
+    Refused(Duration),
+}
+
+impl Verdict {
+    /// How long the child took.
+    pub fn took(self) -> Duration {
+        match self {
+            Verdict::Ran(d) | Verdict::Refused(d) => d,
+        }
+    }
+}
+
 /// Tries `model` (named `what` in errors) in a child, on the CPU with `options`' provider, to
 /// `depth`. Returns how long the child took; `Ok(None)` when the preflight is off or the model
 /// is compiled for the Edge TPU. A clean refusal by TensorFlow Lite is not an error here: the
@@ -105,6 +124,16 @@ pub fn check(
     options: &EngineOptions,
     depth: Depth,
 ) -> Result<Option<Duration>, PreflightError> {
+    Ok(try_model(what, model, options, depth)?.map(Verdict::took))
+}
+
+/// [`check`], telling a model TensorFlow Lite ran from one it refused.
+pub fn try_model(
+    what: &str,
+    model: &[u8],
+    options: &EngineOptions,
+    depth: Depth,
+) -> Result<Option<Verdict>, PreflightError> {
     let Some(program) = PROGRAM.get() else {
         return Ok(None);
     };
@@ -122,7 +151,7 @@ fn run_child(
     model: &[u8],
     options: &EngineOptions,
     depth: Depth,
-) -> Result<Duration, PreflightError> {
+) -> Result<Verdict, PreflightError> {
     let started = Instant::now();
     let spawn_err = |source| PreflightError::Spawn {
         program: program.to_path_buf(),
@@ -190,8 +219,9 @@ fn run_child(
             message = message.trim(),
             "preflight: TensorFlow Lite refused it"
         );
+        return Ok(Verdict::Refused(started.elapsed()));
     }
-    Ok(started.elapsed())
+    Ok(Verdict::Ran(started.elapsed()))
 }
 
 /// The child: reads a model from stdin, prepares it and invokes it once on zero inputs,

@@ -1,13 +1,12 @@
 //! The capture thread: frames from the source into the pipeline, never waiting for it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver as DrainDone, RecvTimeoutError};
 use std::time::Instant;
 
-use super::{Counters, DRAIN_LIMIT, Signals, TICK, stopping};
+use super::{Counters, Signals, TICK, stopping};
 use crate::capture::convert::{Fit, Resampler, TensorEncoding};
 use crate::capture::{CaptureError, FrameSource};
-use crate::pipeline::{Live, Monitor, Sender, Tag};
+use crate::pipeline::{Live, Sender, Tag};
 
 /// What the capture thread needs.
 pub(super) struct Capture<'a> {
@@ -19,14 +18,12 @@ pub(super) struct Capture<'a> {
     pub stop: &'a AtomicBool,
     pub signals: &'a Signals,
     pub started: Instant,
-    pub monitor: Monitor,
 }
 
 impl Capture<'_> {
-    /// Runs until stopped, the source ends or the pipeline closes; then closes the stream and
-    /// gives the frames in flight [`DRAIN_LIMIT`] to come out (`drain_done` disconnects when
-    /// the results loop is done) before cancelling them.
-    pub fn run(mut self, drain_done: DrainDone<()>) {
+    /// Runs until stopped, the source ends or the pipeline closes; then closes the stream (the
+    /// results loop drains it, within its limits).
+    pub fn run(mut self) {
         let (width, height, encoding) = self.input;
         let mut resampler: Option<Resampler> = None;
         // The freshest result the model allows: a frame enters when the stages are ready.
@@ -83,15 +80,7 @@ impl Capture<'_> {
             self.tx.live_dropped() + self.source.dropped(),
             Ordering::Relaxed,
         );
-        // Closing the sender ends the stream: the results loop drains and stops, unless a slow
-        // stage would hold the stop past systemd's limit.
+        // Dropping the sender closes the stream: the results loop drains it and stops.
         drop(self.tx);
-        if let Err(RecvTimeoutError::Timeout) = drain_done.recv_timeout(DRAIN_LIMIT) {
-            tracing::warn!(
-                limit_s = DRAIN_LIMIT.as_secs_f64(),
-                "frames in flight did not drain in time: giving them up"
-            );
-            self.monitor.cancel();
-        }
     }
 }

@@ -15,6 +15,7 @@ use crate::model::ModelError;
 use crate::output::gpio::GpioError;
 use crate::output::uart::UartError;
 use crate::pipeline::{BuildError, PopError};
+use crate::preflight::PreflightError;
 
 /// Whose fault a failure is, which decides the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,15 @@ pub enum ServiceError {
         /// What the model reader said.
         #[source]
         source: ModelError,
+    },
+    /// A segment crashed or hung TensorFlow Lite in the preflight child: it is malformed.
+    #[error("model.segments[{index}]")]
+    Preflight {
+        /// The segment's position in `model.segments`.
+        index: usize,
+        /// What the child showed.
+        #[source]
+        source: crate::preflight::PreflightError,
     },
     /// The segments do not form a chain (out of order, mismatched tensors).
     #[error("model.segments")]
@@ -96,6 +106,10 @@ impl ServiceError {
             | ServiceError::Input(_)
             | ServiceError::Output(_)
             | ServiceError::Labels(_) => Configuration,
+            ServiceError::Preflight { source, .. } => match source {
+                PreflightError::Crashed { .. } | PreflightError::Hung { .. } => Configuration,
+                PreflightError::Spawn { .. } => Environment,
+            },
             ServiceError::Chain(e) | ServiceError::Pipeline(e) => build_fault(e),
             ServiceError::Source(e) => capture_fault(e),
             ServiceError::Devices(OpenError::Tpu(e)) => tpu_fault(e),

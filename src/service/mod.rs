@@ -6,25 +6,33 @@
 //! - capture ([`capture`]): takes frames from the source and pushes the newest into the
 //!   pipeline without ever waiting (the live policy: a frame waiting for room is replaced by a
 //!   newer one, and counted as dropped);
-//! - control: watches the signals every [`TICK`] and handles SIGHUP's reload check;
+//! - control ([`control`]): every [`TICK`] wakes the results loop, watches the signals, and
+//!   checks a SIGHUP's new configuration in a thread beside it (so the ticks go on);
 //! - results (the calling thread, [`results`]): pops results in order, classifies them,
 //!   drives GPIO, writes the protocol lines, answers UART commands, and tells systemd:
-//!   `READY=1` after the first result, `WATCHDOG=1` as results keep coming (a hung stage stops
-//!   the pings), `STATUS=` with fps, drops and per-stage latency.
+//!   `READY=1` after the first result, `WATCHDOG=1` as results come and while the pipeline
+//!   holds no frame (a stage holding a frame with no result coming stops the pings), `STATUS=`
+//!   with fps, drops and per-stage latency. It wakes for each tick too, so none of this waits
+//!   for a result.
 //!
 //! SIGTERM or SIGINT: `STOPPING=1`; capture stops within [`TICK`] whatever the frame rate,
-//! frames in flight are drained (for at most [`DRAIN_LIMIT`]) and written, the UART is
-//! flushed, GPIO lines go to their safe state, and `serve` returns [`Outcome::Stopped`].
+//! frames in flight are drained for at most [`DRAIN_LIMIT`] and written, then given up; a
+//! stage still in an invoke [`LEAVE_LIMIT`] later is left behind (its frames counted as
+//! dropped, its thread not waited for); the UART is flushed, GPIO lines go to their safe
+//! state, and `serve` returns [`Outcome::Stopped`].
 //! SIGHUP: the configuration file is read and prepared again; a bad one is logged and the
 //! running configuration goes on; a good one ends this run with [`Outcome::Reload`]. (A new
 //! configuration that fails only when its hardware is opened is the caller's to fall back
 //! from: `edgepipe run` starts the previous one again.)
 
 mod capture;
+mod control;
 pub mod error;
 pub mod notify;
 pub mod prepare;
 mod results;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,9 +51,15 @@ pub use error::{Fault, ServiceError};
 pub use notify::Notifier;
 pub use prepare::{Prepared, prepare};
 
-/// How long the frames in flight may take to drain at a stop before they are given up. The
-/// unit's TimeoutStopSec is 10 s, and an invoke already running still finishes after this.
+/// How long the frames in flight may take to drain at a stop before they are given up (the
+/// unit's TimeoutStopSec is 10 s).
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long, after the frames were given up, a stage still in an invoke (an engine cannot be
+/// interrupted) is waited for; then its frames are left behind, counted as dropped, and at
+/// SIGTERM its thread is not waited for either. So a stop takes at most about
+/// [`TICK`] + [`DRAIN_LIMIT`] + 2 x `LEAVE_LIMIT`, whatever the stages do.
+pub const LEAVE_LIMIT: Duration = Duration::from_secs(1);
 
 /// The longest any wait of the capture or control thread lasts before it looks at the stop
 /// flag and the signals again.

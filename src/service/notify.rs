@@ -38,6 +38,18 @@ impl Notifier {
         Notifier { socket, watchdog }
     }
 
+    /// A notifier sending to the socket at `path`, with a watchdog timeout (tests).
+    #[cfg(test)]
+    pub(crate) fn to_path(path: &std::path::Path, watchdog: Option<Duration>) -> Notifier {
+        let socket = UnixDatagram::unbound().unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let addr = SocketAddr::from_pathname(path).unwrap();
+        Notifier {
+            socket: Some((socket, addr)),
+            watchdog,
+        }
+    }
+
     /// How often to send WATCHDOG=1: half the watchdog timeout, if systemd set one.
     pub fn watchdog_interval(&self) -> Option<Duration> {
         self.watchdog.map(|w| w / 2)

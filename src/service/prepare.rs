@@ -10,6 +10,11 @@
 //! file (every image decoded, a video's size checked); a camera or UART path that exists must
 //! be a character device (and a UART a tty).
 //!
+//! Last, each segment that runs on the CPU has its interpreter built in the preflight child
+//! ([`crate::preflight`], prepare only, ~10-70 ms a segment): a model TensorFlow Lite refuses
+//! is refused here with the error `run` would give when it builds it, and one that crashes
+//! or hangs TensorFlow Lite is refused as malformed, never a crash of the service.
+//!
 //! What needs the hardware is not checked here and is listed by [`Prepared::unchecked`]: the
 //! TPUs, the camera's formats, the GPIO chips, an absent device.
 
@@ -21,9 +26,10 @@ use crate::capture::camera::CameraError;
 use crate::capture::{FrameSource, Images, Pattern, RawVideo, image_input};
 use crate::classify::{Classifier, Labels};
 use crate::config::{Config, ConfigError, Source};
-use crate::engine::{DeviceSpec, OpenError, TensorSpec, TpuError};
+use crate::engine::{Binding, DeviceSpec, OpenError, TensorSpec, TpuError};
 use crate::model::Model;
 use crate::output::uart::UartError;
+use crate::preflight::{self, Depth, PreflightError, Verdict};
 
 /// A configuration checked as far as it can be without hardware, with what it read.
 pub struct Prepared {
@@ -113,11 +119,7 @@ pub fn prepare(config: Config) -> Result<Prepared, ServiceError> {
     check_devices(&config, &needs_tpu, &mut unchecked)?;
     let source = open_file_source(&config, &mut unchecked)?;
     check_uart_device(&config, &mut unchecked)?;
-    unchecked.push(
-        "the interpreters: each segment is built on its device at run (a model the runtime \
-         refuses fails then, exit 2)"
-            .into(),
-    );
+    build_cpu_segments(&config, &read, &mut unchecked)?;
     if config.gpio.as_ref().is_some_and(|g| !g.simulate) {
         unchecked.push("GPIO: the chips and lines are requested at run".into());
     }
@@ -129,6 +131,70 @@ pub fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         unchecked,
         config,
     })
+}
+
+/// Whether segment `s` runs on the CPU: not compiled for the Edge TPU, and given no TPU (by
+/// `devices`, or by each of its replicas in a plan).
+fn on_cpu(config: &Config, s: usize, compiled: bool) -> bool {
+    let cpu = |d: &DeviceSpec| *d == DeviceSpec::Cpu;
+    !compiled
+        && match config.replicas.get(s) {
+            Some(replicas) => replicas.iter().all(cpu),
+            None => config
+                .devices
+                .devices
+                .as_ref()
+                .is_none_or(|d| d.get(s).is_none_or(cpu)),
+        }
+}
+
+/// Builds each CPU segment's interpreter in the preflight child (see the module docs). A
+/// segment given a TPU is built on it at run; that is listed as not checked.
+fn build_cpu_segments(
+    config: &Config,
+    read: &[Read],
+    unchecked: &mut Vec<String>,
+) -> Result<(), ServiceError> {
+    let mut built = 0;
+    for (index, r) in read.iter().enumerate() {
+        if !on_cpu(config, index, r.tpu) {
+            continue;
+        }
+        let what = format!("segment {index}");
+        match preflight::try_model(&what, &r.bytes, &config.engine, Depth::Prepare) {
+            Ok(Some(Verdict::Ran(_))) => built += 1,
+            // TensorFlow Lite refused it without crashing: our own build says why, as at run.
+            Ok(Some(Verdict::Refused(_))) => match crate::engine::open(&r.bytes, &config.engine) {
+                Err(cause) => {
+                    return Err(ServiceError::Devices(OpenError::Engine {
+                        segment: index,
+                        binding: Binding::Cpu,
+                        cause,
+                    }));
+                }
+                Ok(_) => built += 1,
+            },
+            // No preflight in this program (a library user): nothing built.
+            Ok(None) => {}
+            Err(e @ PreflightError::Spawn { .. }) => {
+                tracing::warn!(error = %e, "cannot build the interpreters in a child");
+            }
+            Err(source) => return Err(ServiceError::Preflight { index, source }),
+        }
+    }
+    let cpu = (0..read.len())
+        .filter(|&s| on_cpu(config, s, read[s].tpu))
+        .count();
+    if built < cpu {
+        unchecked.push(
+            "the CPU interpreters: built at run (a model the runtime refuses fails then, exit 2)"
+                .into(),
+        );
+    }
+    if cpu < read.len() {
+        unchecked.push("the Edge TPU segments' interpreters: built on their TPUs at run".into());
+    }
+    Ok(())
 }
 
 /// Every label of every GPIO rule must be a label of the model, or the rule can never fire.

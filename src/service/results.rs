@@ -1,21 +1,23 @@
-//! The results loop (the calling thread) and the control thread beside it.
+//! The results loop (the calling thread). It wakes for each result and for each tick of the
+//! control thread, so everything it does besides results (UART answers, status lines, the
+//! watchdog, the stop) happens within a [`TICK`](super::TICK) whether results come or not.
 
 use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use super::capture::Capture;
-use super::error::chain;
+use super::control::Control;
 use super::{
-    Counters, Notifier, Outcome, Prepared, RunOptions, Service, ServiceError, Signals, TICK,
-    prepare,
+    Counters, DRAIN_LIMIT, LEAVE_LIMIT, Notifier, Outcome, Prepared, RunOptions, Service,
+    ServiceError, Signals, stopping,
 };
-use crate::config::Config;
+use crate::classify::{Classifier, Labels};
+use crate::output::gpio::GpioOutputs;
 use crate::output::protocol::{self, Status};
 use crate::output::uart::Uart;
-use crate::pipeline::Monitor;
+use crate::pipeline::{Monitor, Output, Popped};
 
 /// Where the protocol lines go: the UART, and stdout when asked.
 struct Emitter<'a> {
@@ -31,51 +33,6 @@ impl Emitter<'_> {
         if let Some(out) = self.stdout.as_mut() {
             let _ = out.write_all(line.as_bytes());
         }
-    }
-}
-
-/// The control thread: every [`TICK`], tells systemd a stop began, and on SIGHUP prepares the
-/// new configuration; a good one is handed over through `reload` and stops this run.
-fn control(
-    config: &Config,
-    signals: &Signals,
-    notifier: &Notifier,
-    stop: &AtomicBool,
-    done: &AtomicBool,
-    reload: &Mutex<Option<Prepared>>,
-) {
-    let mut stopping = false;
-    loop {
-        let finished = done.load(Ordering::Relaxed);
-        if signals.terminate.load(Ordering::Relaxed) && !stopping {
-            notifier.send("STOPPING=1");
-            tracing::info!("stopping: draining the frames in flight");
-            stopping = true;
-            // The source's waits look at this flag, not at the signals.
-            stop.store(true, Ordering::Relaxed);
-        }
-        if !stopping && !finished && signals.reload.swap(false, Ordering::Relaxed) {
-            let file = &config.file;
-            match Config::load(file)
-                .map_err(ServiceError::from)
-                .and_then(prepare)
-            {
-                Ok(new) => {
-                    notifier.send("RELOADING=1");
-                    tracing::info!(file = %file.display(), "reloading the configuration");
-                    *reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(new);
-                    stop.store(true, Ordering::Relaxed);
-                }
-                Err(e) => tracing::error!(
-                    error = %chain(&e),
-                    "new configuration rejected; the running one goes on"
-                ),
-            }
-        }
-        if finished {
-            return;
-        }
-        std::thread::sleep(TICK);
     }
 }
 
@@ -106,6 +63,148 @@ fn systemd_status(status: &Status, monitor: &Monitor) -> String {
     )
 }
 
+/// The results loop's state and what it writes to.
+struct Results<'a> {
+    classifier: Classifier,
+    labels: Labels,
+    gpio: Option<GpioOutputs>,
+    uart: &'a Option<Uart>,
+    out: Emitter<'a>,
+    counters: &'a Counters,
+    notifier: &'a Notifier,
+    monitor: Monitor,
+    started: Instant,
+    status_interval: Duration,
+    status: Status,
+    ready: bool,
+    watchdog: Option<Duration>,
+    last_watchdog: Instant,
+    /// Frames captured when the last wake found nothing in flight (`None`: it did not).
+    idle_mark: Option<u64>,
+    last_status: Instant,
+    frames_at_status: u64,
+    /// (sum of the ages at segment 0 in ms, frames) since the last status line.
+    ages: (f64, u64),
+    /// When the stop began, and when the frames that had not drained were given up.
+    stop_began: Option<Instant>,
+    cancelled_at: Option<Instant>,
+}
+
+impl Results<'_> {
+    /// Classifies one result, drives GPIO and writes its C line.
+    fn result(&mut self, frame: &Output<'_>) {
+        let tag = frame.tag();
+        let latency_ms =
+            (self.started.elapsed().as_nanos() as u64).saturating_sub(tag.captured_ns) as f64 / 1e6;
+        // The frame's age when segment 0 began on it: how long it waited to enter.
+        if let Some(entered) = frame.entered() {
+            let captured = self.started + Duration::from_nanos(tag.captured_ns);
+            self.ages.0 += entered.saturating_duration_since(captured).as_secs_f64() * 1e3;
+            self.ages.1 += 1;
+        }
+        let top = self.classifier.classify(frame.tensor(0).1);
+        let labels = &self.labels;
+        let top1 = top.first().map(|c| (labels.name(c.index), c.score));
+        self.status.camera_ok = !self.counters.camera_lost.load(Ordering::Relaxed);
+        if let Some(g) = self.gpio.as_mut()
+            && let Err(e) = g
+                .update(top1)
+                .and_then(|()| g.set_fault(!self.status.camera_ok))
+        {
+            tracing::warn!(error = %e, "gpio");
+            self.counters.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        if !self.status.paused {
+            self.out.emit(&protocol::classification(
+                tag.frame,
+                tag.captured_ns / 1_000_000,
+                latency_ms,
+                top.iter().map(|c| (c.index, c.score, labels.name(c.index))),
+            ));
+        }
+        self.status.frames += 1;
+        if !self.ready {
+            self.notifier.send("READY=1");
+            tracing::info!("ready: the first frame went through");
+            self.ready = true;
+        }
+        self.idle_mark = None;
+        self.ping();
+    }
+
+    /// A tick with no result: the watchdog may still be fed, but only while the pipeline
+    /// holds no frame (and took none) for a whole tick. A frame held with no result coming
+    /// is a hung stage or TPU, which is what the watchdog is for: then it is not fed.
+    fn tick(&mut self, in_flight: u64) {
+        let captured = self.counters.captured.load(Ordering::Relaxed);
+        let idle = in_flight == 0;
+        if idle && self.idle_mark == Some(captured) {
+            self.ping();
+        }
+        self.idle_mark = idle.then_some(captured);
+    }
+
+    /// WATCHDOG=1 when due, once the first result came.
+    fn ping(&mut self) {
+        if self.ready
+            && self
+                .watchdog
+                .is_some_and(|w| self.last_watchdog.elapsed() >= w)
+        {
+            self.notifier.send("WATCHDOG=1");
+            self.last_watchdog = Instant::now();
+        }
+    }
+
+    /// Answers the UART's commands, and writes the status line when due.
+    fn housekeeping(&mut self, skipped: u64) {
+        self.status.camera_ok = !self.counters.camera_lost.load(Ordering::Relaxed);
+        if let Some(u) = self.uart {
+            while let Some(c) = u.try_command() {
+                refresh(&mut self.status, self.counters, self.uart);
+                self.status.dropped += skipped;
+                u.send(protocol::answer(c, &mut self.status));
+            }
+        }
+        if self.last_status.elapsed() >= self.status_interval {
+            let secs = self.last_status.elapsed().as_secs_f64();
+            self.status.fps = (self.status.frames - self.frames_at_status) as f64 / secs;
+            refresh(&mut self.status, self.counters, self.uart);
+            self.status.dropped += skipped;
+            self.status.age_ms = self.ages.0 / self.ages.1.max(1) as f64;
+            self.ages = (0.0, 0);
+            self.out.emit(&protocol::status(&self.status));
+            self.notifier
+                .send(&systemd_status(&self.status, &self.monitor));
+            (self.last_status, self.frames_at_status) = (Instant::now(), self.status.frames);
+        }
+    }
+
+    /// A stop in three steps, each bounded: the frames in flight drain for [`DRAIN_LIMIT`];
+    /// then those not finished are given up (stages stop invoking, what they pass on is
+    /// discarded and counted); [`LEAVE_LIMIT`] later, a stage still in an invoke (an engine
+    /// cannot be interrupted) is left behind. `true`: leave now.
+    fn stop_step(&mut self, stopping: bool) -> bool {
+        if !stopping {
+            return false;
+        }
+        let began = *self.stop_began.get_or_insert_with(Instant::now);
+        match self.cancelled_at {
+            None if began.elapsed() >= DRAIN_LIMIT => {
+                tracing::warn!(
+                    limit_s = DRAIN_LIMIT.as_secs_f64(),
+                    "frames in flight did not drain in time: giving them up"
+                );
+                self.monitor.cancel();
+                self.cancelled_at = Some(Instant::now());
+                false
+            }
+            Some(at) => at.elapsed() >= LEAVE_LIMIT,
+            None => false,
+        }
+    }
+}
+
 pub(super) fn serve(
     service: Service,
     signals: &Signals,
@@ -117,10 +216,10 @@ pub(super) fn serve(
         tx,
         mut rx,
         input,
-        mut classifier,
+        classifier,
         labels,
         uart,
-        mut gpio,
+        gpio,
         source,
         stop,
     } = service;
@@ -140,14 +239,34 @@ pub(super) fn serve(
         &model_name,
         classifier.classes(),
     ));
+    let now = Instant::now();
+    let mut r = Results {
+        classifier,
+        labels,
+        gpio,
+        uart: &uart,
+        out,
+        counters: &counters,
+        notifier,
+        monitor: monitor.clone(),
+        started,
+        status_interval: config.status_interval,
+        status: Status {
+            camera_ok: true,
+            ..Default::default()
+        },
+        ready: false,
+        watchdog: notifier.watchdog_interval(),
+        last_watchdog: now,
+        idle_mark: None,
+        last_status: now,
+        frames_at_status: 0,
+        ages: (0.0, 0),
+        stop_began: None,
+        cancelled_at: None,
+    };
     let done = AtomicBool::new(false);
     let reload: Mutex<Option<Prepared>> = Mutex::new(None);
-    // The results loop drops `drained` when it is done; capture gives it DRAIN_LIMIT.
-    let (drained, drain_done) = channel::<()>();
-    let mut status = Status {
-        camera_ok: true,
-        ..Default::default()
-    };
     let result = std::thread::scope(|scope| {
         let capture = Capture {
             source,
@@ -158,91 +277,61 @@ pub(super) fn serve(
             stop: &stop,
             signals,
             started,
-            monitor: monitor.clone(),
         };
-        let capture = scope.spawn(move || capture.run(drain_done));
-        let control = scope.spawn(|| control(&config, signals, notifier, &stop, &done, &reload));
-        let mut ready = false;
-        let mut last_watchdog = Instant::now();
-        let mut last_status = Instant::now();
-        let mut frames_at_status = 0u64;
-        // (sum of the ages at segment 0 in ms, frames) since the last status line.
-        let mut ages = (0f64, 0u64);
-        let watchdog = notifier.watchdog_interval();
+        let capture = scope.spawn(move || capture.run());
+        let control = Control {
+            file: config.file.clone(),
+            signals,
+            notifier,
+            monitor: monitor.clone(),
+            stop: &stop,
+            done: &done,
+            reload: &reload,
+        };
+        let control = scope.spawn(move || control.run());
         let result = loop {
-            let frame = match rx.pop() {
-                Ok(Some(frame)) => frame,
-                Ok(None) => break Ok(()),
+            let woken = match rx.pop_or_wake() {
+                Ok(Popped::Result(frame)) => {
+                    r.result(&frame);
+                    false
+                }
+                Ok(Popped::Woken) => true,
+                Ok(Popped::Closed) => break Ok(0),
                 Err(e) => break Err(e),
             };
-            let tag = frame.tag();
-            let latency_ms =
-                (started.elapsed().as_nanos() as u64).saturating_sub(tag.captured_ns) as f64 / 1e6;
-            // The frame's age when segment 0 began on it: how long it waited to enter.
-            if let Some(entered) = frame.entered() {
-                let captured = started + Duration::from_nanos(tag.captured_ns);
-                ages.0 += entered.saturating_duration_since(captured).as_secs_f64() * 1e3;
-                ages.1 += 1;
+            if woken {
+                r.tick(rx.in_flight());
             }
-            let top = classifier.classify(frame.tensor(0).1);
-            let top1 = top.first().map(|c| (labels.name(c.index), c.score));
-            status.camera_ok = !counters.camera_lost.load(Ordering::Relaxed);
-            if let Some(g) = gpio.as_mut()
-                && let Err(e) = g.update(top1).and_then(|()| g.set_fault(!status.camera_ok))
-            {
-                tracing::warn!(error = %e, "gpio");
-                counters.errors.fetch_add(1, Ordering::Relaxed);
-            }
-            if !status.paused {
-                out.emit(&protocol::classification(
-                    tag.frame,
-                    tag.captured_ns / 1_000_000,
-                    latency_ms,
-                    top.iter().map(|c| (c.index, c.score, labels.name(c.index))),
-                ));
-            }
-            drop(frame);
-            status.frames += 1;
-            if !ready {
-                notifier.send("READY=1");
-                tracing::info!("ready: the first frame went through");
-                ready = true;
-            }
-            if watchdog.is_some_and(|w| last_watchdog.elapsed() >= w) {
-                notifier.send("WATCHDOG=1");
-                last_watchdog = Instant::now();
-            }
-            if let Some(u) = &uart {
-                while let Some(c) = u.try_command() {
-                    u.send(protocol::answer(c, &mut status));
-                }
-            }
-            if last_status.elapsed() >= config.status_interval {
-                let secs = last_status.elapsed().as_secs_f64();
-                status.fps = (status.frames - frames_at_status) as f64 / secs;
-                refresh(&mut status, &counters, &uart);
-                status.dropped += rx.skipped();
-                status.age_ms = ages.0 / ages.1.max(1) as f64;
-                ages = (0.0, 0);
-                out.emit(&protocol::status(&status));
-                notifier.send(&systemd_status(&status, &monitor));
-                (last_status, frames_at_status) = (Instant::now(), status.frames);
-            }
-            if options.max_frames.is_some_and(|m| status.frames >= m) {
+            r.housekeeping(rx.skipped());
+            if options.max_frames.is_some_and(|m| r.status.frames >= m) {
                 stop.store(true, Ordering::Relaxed);
+            }
+            if r.stop_step(stopping(&stop, signals)) {
+                let left = rx.in_flight();
+                tracing::warn!(
+                    frames = left,
+                    limit_s = LEAVE_LIMIT.as_secs_f64(),
+                    "a stage is still invoking: leaving its frames behind"
+                );
+                break Ok(left);
             }
         };
         stop.store(true, Ordering::Relaxed);
-        drop(drained);
         let _ = capture.join();
         done.store(true, Ordering::Relaxed);
         let _ = control.join();
         result
     });
-    // The last word: every frame taken is classified, dropped (counted, with those given up
-    // at a slow stop), or was in flight.
+    let Results {
+        mut status,
+        mut gpio,
+        mut out,
+        ..
+    } = r;
+    // The last word: every frame taken is classified, or dropped (counted: skipped for a
+    // newer one, given up at a slow stop, or left behind in a stage that did not finish).
     refresh(&mut status, &counters, &uart);
-    status.dropped += rx.cancelled() + rx.skipped();
+    status.dropped += rx.cancelled() + rx.skipped() + *result.as_ref().unwrap_or(&0);
     out.emit(&protocol::status(&status));
     drop(out);
     for st in monitor.stats().stages {
@@ -254,6 +343,16 @@ pub(super) fn serve(
             "stage"
         );
     }
+    let terminated = signals.terminate.load(Ordering::Relaxed);
+    // At SIGTERM a stage stuck in an invoke must not hold the process past systemd's limit.
+    if terminated {
+        let left = rx.shut_down(LEAVE_LIMIT);
+        if left > 0 {
+            tracing::warn!(threads = left, "stage threads left running at exit");
+        }
+    } else {
+        drop(rx);
+    }
     result?;
     if let Some(g) = gpio.as_mut()
         && let Err(e) = g.safe()
@@ -261,7 +360,6 @@ pub(super) fn serve(
         tracing::warn!(error = %e, "gpio safe state");
     }
     drop(uart);
-    let terminated = signals.terminate.load(Ordering::Relaxed);
     Ok(
         match reload.into_inner().unwrap_or_else(|p| p.into_inner()) {
             Some(new) if !terminated => Outcome::Reload(Box::new(new)),

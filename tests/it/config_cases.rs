@@ -68,6 +68,24 @@ fn cases(labels: &str) -> Vec<(&'static str, Vec<Spoil>, &'static str)> {
             "model.labels",
         ),
         (
+            "labels /dev/zero",
+            vec![Replace("\"labels.txt\"", "\"/dev/zero\"")],
+            "/dev/zero is a character device",
+        ),
+        (
+            "a model TensorFlow Lite refuses at prepare",
+            vec![
+                File("refused.tflite", crate::service::unbuildable_model()),
+                File(
+                    "refused_labels.txt",
+                    crate::service::unbuildable_labels().into_bytes(),
+                ),
+                Replace("segments = [", "segments = [\"refused.tflite\"] #"),
+                Replace("\"labels.txt\"", "\"refused_labels.txt\""),
+            ],
+            "NoRuntimeHasThisOp",
+        ),
+        (
             "labels missing",
             vec![Replace("\"labels.txt\"", "\"nowhere.txt\"")],
             "model.labels",
