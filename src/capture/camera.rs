@@ -5,10 +5,9 @@
 //! [`ResilientCamera`] reopens a camera that disappears (unplugged, EIO, ENODEV, no frame
 //! within the timeout) with backoff, counting failures and recoveries.
 //!
-//! Stop: every wait (the next buffer, a reopen's backoff) is cut into [`wait::SLICE`]s and looks at
-//! the stop flag ([`FrameSource::set_stop`]) between them, except the first frame of a stream
-//! just started, which the driver delivers within one frame period (a second at most), or the
-//! timeout for a camera that gives nothing (see [`crate::sys::v4l`]).
+//! Stop: every wait (the next buffer, the first one of a stream just started, a reopen's
+//! backoff) is cut into [`wait::SLICE`]s and looks at the stop flag ([`FrameSource::set_stop`])
+//! between them (see [`crate::sys::v4l`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -258,8 +257,8 @@ impl Camera {
             height: fmt.height as usize,
             stride: fmt.stride as usize,
         };
-        let stream = MmapCapture::new(&device, config.buffers, config.timeout)
-            .map_err(setup("VIDIOC_REQBUFS"))?;
+        let stream =
+            MmapCapture::new(&device, config.buffers).map_err(|(call, e)| setup(call)(e))?;
         Ok(Camera {
             stream,
             _device: device,
@@ -282,7 +281,7 @@ impl Camera {
     }
 
     /// Waits for the next frame from the driver (the previous one goes back to it): false
-    /// when the stop flag was set meanwhile (see the module's notes on the first frame).
+    /// when the stop flag was set meanwhile.
     pub fn advance(&mut self) -> Result<bool, CameraError> {
         let path = self.config.device.as_path();
         let timeout = self.config.timeout;

@@ -3,12 +3,15 @@
 //! `v4l` crate's stream.
 //!
 //! The crate's `next()` queues the previous buffer back and then waits for the next one for
-//! the whole timeout. Once streaming, the wait here is a separate [`MmapCapture::wait`] of any
-//! length, so the caller can wait in short slices and look at a stop flag between them; the
-//! crate's `next()` is called once a buffer is ready, and its own wait is then at most
-//! [`ADVANCE_WAIT`]. The very first frame (queue every buffer, STREAMON, wait) is the crate's
-//! `next()` with the whole start timeout: a buffer cannot be read out of the crate's ring
-//! except through `next()`, so that first wait cannot be cut without losing the frame.
+//! the whole timeout. Here the wait is a separate [`MmapCapture::wait`] of any length, so the
+//! caller can wait in short slices and look at a stop flag between them; the crate's `next()`
+//! is called once a buffer is ready, and its own wait is then at most [`ADVANCE_WAIT`].
+//!
+//! The stream is started here, not by the crate's first `next()` (which would queue every
+//! buffer, STREAMON and wait for the whole timeout in one call): every buffer but the first
+//! is queued and the stream started at [`MmapCapture::new`], the first left as if it were the
+//! frame last read. The first `next()` then queues it and takes the first filled buffer, so
+//! the first frame's wait is sliced like every other and no frame is lost.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -18,7 +21,7 @@ use std::time::Duration;
 use v4l::buffer::Type;
 use v4l::device::Handle;
 use v4l::io::mmap::Stream;
-use v4l::io::traits::CaptureStream;
+use v4l::io::traits::{CaptureStream, Stream as StreamControl};
 
 /// The longest [`MmapCapture::advance`] waits once streaming: it is meant to be called when
 /// [`MmapCapture::wait`] said a buffer is ready.
@@ -35,16 +38,14 @@ pub struct FrameMeta {
     pub timestamp: Duration,
 }
 
-/// Who holds the buffers, mirroring the crate's stream (`active` and `arena_index`).
+/// Who holds the buffers, mirroring the crate's stream (`arena_index`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Held {
-    /// Not streaming yet: the crate's `next()` queues every buffer and starts.
-    NotStarted,
     /// Streaming, every buffer with the driver (a dequeue timed out after the previous one
     /// went back): the next ready buffer is taken without being read, to get back in step.
     AllQueued,
-    /// Streaming, we hold the buffer last dequeued (the crate's `arena_index`); the crate's
-    /// `next()` queues it back and dequeues the next.
+    /// Streaming, we hold the buffer last dequeued (the crate's `arena_index`; at the start,
+    /// buffer 0, never queued); the crate's `next()` queues it back and dequeues the next.
     One,
 }
 
@@ -52,7 +53,6 @@ enum Held {
 pub struct MmapCapture {
     stream: Stream<'static>,
     handle: Arc<Handle>,
-    start_timeout: Duration,
     held: Held,
     current: Option<(*const u8, usize, FrameMeta)>,
 }
@@ -71,29 +71,36 @@ fn not_ready(e: &io::Error) -> bool {
 
 impl MmapCapture {
     /// Maps `buffers` buffers of `device` for capture (at least 2: one is held while the
-    /// driver fills the others); the first frame must come within `start_timeout`.
+    /// driver fills the others) and starts streaming: every buffer but the first goes to the
+    /// driver (REQBUFS may have granted fewer than asked: queueing stops at the first index
+    /// it refuses), then STREAMON.
     pub fn new(
         device: &v4l::Device,
         buffers: u32,
-        start_timeout: Duration,
-    ) -> io::Result<MmapCapture> {
-        let stream = Stream::with_buffers(device, Type::VideoCapture, buffers.max(2))?;
+    ) -> Result<MmapCapture, (&'static str, io::Error)> {
+        let asked = buffers.max(2) as usize;
+        let mut stream = Stream::with_buffers(device, Type::VideoCapture, asked as u32)
+            .map_err(|e| ("VIDIOC_REQBUFS", e))?;
+        let mut queued = 0;
+        for index in 1..asked {
+            match CaptureStream::queue(&mut stream, index) {
+                Ok(()) => queued += 1,
+                Err(e) if e.raw_os_error() == Some(nix::libc::EINVAL) && queued > 0 => break,
+                Err(e) => return Err(("VIDIOC_QBUF", e)),
+            }
+        }
+        StreamControl::start(&mut stream).map_err(|e| ("VIDIOC_STREAMON", e))?;
         Ok(MmapCapture {
             handle: stream.handle(),
-            start_timeout,
             stream,
-            held: Held::NotStarted,
+            held: Held::One,
             current: None,
         })
     }
 
     /// Waits at most `timeout` for the driver to have a filled buffer (true), or for an
-    /// error to report (true as well: `advance` reports it). Before the stream starts there is
-    /// nothing to wait for: true at once.
+    /// error to report (true as well: `advance` reports it).
     pub fn wait(&self, timeout: Duration) -> io::Result<bool> {
-        if self.held == Held::NotStarted {
-            return Ok(true);
-        }
         let ms = timeout.as_millis().clamp(1, i32::MAX as u128) as i32;
         match self.handle.poll(nix::poll::PollFlags::POLLIN.bits(), ms) {
             Ok(n) => Ok(n > 0),
@@ -102,8 +109,7 @@ impl MmapCapture {
         }
     }
 
-    /// Hands the current buffer back to the driver (starting the stream the first time) and
-    /// takes the next filled one: `Ok(None)` when none is ready after all (wait again).
+    /// Hands the current buffer back to the driver and takes the next filled one: `Ok(None)` when none is ready after all (wait again).
     pub fn advance(&mut self) -> io::Result<Option<FrameMeta>> {
         self.current = None;
         if self.held == Held::AllQueued {
@@ -118,15 +124,9 @@ impl MmapCapture {
                 Err(e) => Err(e),
             };
         }
-        let starting = self.held == Held::NotStarted;
-        self.stream.set_timeout(match starting {
-            true => self.start_timeout,
-            false => ADVANCE_WAIT,
-        });
+        self.stream.set_timeout(ADVANCE_WAIT);
         let (buf, meta) = match CaptureStream::next(&mut self.stream) {
             Ok(next) => next,
-            // No first frame within the start timeout: the caller's to report.
-            Err(e) if starting => return Err(e),
             Err(e) if not_ready(&e) => {
                 // The buffer we held is queued now, with every other one.
                 self.held = Held::AllQueued;
