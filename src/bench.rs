@@ -84,6 +84,9 @@ pub struct PipelineReport {
     pub capacity: usize,
     /// Requests per second, first push to last pop.
     pub per_s: f64,
+    /// Requests per second once the pipeline is full: from the pop of the first quarter's
+    /// last request to the last pop (`per_s` for fewer than 8 requests).
+    pub steady_per_s: f64,
     /// What the slowest stage sustains: the sum of its replicas' 1 / mean invoke latency.
     pub ideal_per_s: f64,
     /// Measured / ideal.
@@ -168,7 +171,7 @@ pub fn pipelined_stages(
     let monitor = rx.monitor();
     let count = requests.len();
     let started = std::time::Instant::now();
-    let popped = std::thread::scope(|scope| -> Result<usize, BenchError> {
+    let popped = std::thread::scope(|scope| -> Result<_, BenchError> {
         let producer = scope.spawn(move || -> Result<(), PushError> {
             for (seq, req) in requests.inputs.iter().enumerate() {
                 let mut slot = tx.reserve()?;
@@ -182,21 +185,34 @@ pub fn pipelined_stages(
             }
             Ok(())
         });
-        let mut popped = 0;
+        let (mut popped, mut quarter, mut last) = (0, None, None);
         while rx.pop()?.is_some() {
             popped += 1;
+            if popped == count / 4 {
+                quarter = Some(std::time::Instant::now());
+            }
+            if popped == count {
+                last = Some(std::time::Instant::now());
+            }
         }
         if let Ok(pushed) = producer.join() {
             pushed?;
         }
-        Ok(popped)
+        Ok((popped, quarter.zip(last)))
     })?;
+    let (popped, steady) = popped;
     let seconds = started.elapsed().as_secs_f64();
     if popped != count {
         return Err(BenchError::Short(popped, count));
     }
-    let stats = monitor.stats();
     let per_s = count as f64 / seconds;
+    let steady_per_s = match steady {
+        Some((q, last)) if count >= 8 && last > q => {
+            (count - count / 4) as f64 / (last - q).as_secs_f64()
+        }
+        _ => per_s,
+    };
+    let stats = monitor.stats();
     let ideal_per_s = stats
         .stages
         .iter()
@@ -208,6 +224,7 @@ pub fn pipelined_stages(
         segments: n,
         capacity: stats.capacity,
         per_s,
+        steady_per_s,
         ideal_per_s,
         efficiency: per_s / ideal_per_s,
         speedup: 0.0,

@@ -9,10 +9,13 @@ use clap::Args;
 use serde::Serialize;
 
 use edgepipe::engine::DeviceSpec;
+use edgepipe::engine::edgetpu::DeviceConfig;
+use edgepipe::fsutil;
 use edgepipe::model::{self, Model};
 use edgepipe::partition::measure::ModelMeasurer;
 use edgepipe::plan::file::{PlanFile, device_string, kind_name};
 use edgepipe::plan::search::{Goal, Plan};
+use edgepipe::plan::trial::{NoTrial, PipelineTrial, Trial};
 use edgepipe::plan::{self, Kind, Planned, Profile, Rated};
 
 use super::UsageError;
@@ -20,6 +23,8 @@ use super::device_args::DeviceArgs;
 
 /// The Edge TPU's parameter cache (about 8 MiB, Coral's published figure).
 const TPU_CACHE_BYTES: u64 = 8 << 20;
+/// How long a trial run of a plan lasts at its predicted rate.
+const TRIAL_SECONDS: f64 = 0.5;
 
 #[derive(Args, Debug)]
 pub struct PlanArgs {
@@ -48,6 +53,14 @@ pub struct PlanArgs {
     /// {out} replaced by paths (e.g. the Edge TPU compiler).
     #[arg(long)]
     pub compile_cmd: Option<String>,
+    /// Do not run the best plans for real before choosing (the measured table alone decides;
+    /// no host cost is fitted).
+    #[arg(long)]
+    pub no_trial: bool,
+    /// Requests per trial run of a plan (default: about half a second's worth at its
+    /// predicted rate, 40 to 2000).
+    #[arg(long, default_value_t = 0)]
+    pub trial_requests: usize,
     /// Runtime and the devices to plan for (--devices, required: one entry per device).
     #[command(flatten)]
     pub device: DeviceArgs,
@@ -104,11 +117,14 @@ pub fn run(a: PlanArgs) -> Result<()> {
     let mut measurer = ModelMeasurer::new(
         &model,
         a.device.engine_options(),
-        config,
+        config.clone(),
         a.invokes,
         a.compile_cmd.clone(),
     )
     .fastest();
+    let mut runs = trial_runs(&a, &model, config, &of, kinds.len());
+    let mut off = NoTrial;
+    let trial: &mut dyn Trial = if a.no_trial { &mut off } else { &mut runs };
     let g = &model.graph;
     let op_params: Vec<u64> = g.order.iter().map(|&op| g.ops[op].param_bytes).collect();
     let spinner = indicatif::ProgressBar::new_spinner();
@@ -116,18 +132,38 @@ pub fn run(a: PlanArgs) -> Result<()> {
     let progress = |m: &str| spinner.set_message(m.to_string());
     let mut profile = Profile::new(&mut measurer, &op_params, kinds, progress)?;
     let goal = a.min_per_s.map_or(Goal::Throughput, Goal::LatencyAt);
-    let planned = plan::plan(&mut profile, &of, &plan::settings_for(goal), progress)?;
+    let planned = plan::plan(
+        &mut profile,
+        trial,
+        &of,
+        &plan::settings_for(goal),
+        progress,
+    )
+    .map_err(|e| match e {
+        // The devices cannot do what was asked: the request must change (exit 2).
+        plan::PlanError::Unreachable { .. } => {
+            anyhow::Error::new(UsageError(format!("--min-per-s: {e}")))
+        }
+        e => e.into(),
+    })?;
     spinner.finish_and_clear();
     let mut plan_files = Vec::new();
     if let Some(dir) = &a.out_dir {
-        plan_files.push(write(&model, &planned.plans[0].plan, &names, dir)?);
+        let compile = |start: usize, end: usize, k: usize| runs.segment(start, end - start, k);
+        let out = Out {
+            model: &model,
+            names: &names,
+            kinds: &planned.kinds,
+            compile: a.compile_cmd.is_some().then_some(&compile as &Compile),
+        };
+        plan_files.push(out.write(&planned.plans[0].plan, dir)?);
         // The comparisons, each in its own directory, for `bench --plan A,B,C`.
         for (sub, base) in [
             ("libcoral", &planned.libcoral),
             ("data_parallel", &planned.data_parallel),
         ] {
             if let Some(b) = base {
-                plan_files.push(write(&model, &b.plan, &names, &dir.join(sub))?);
+                plan_files.push(out.write(&b.plan, &dir.join(sub))?);
             }
         }
     }
@@ -148,22 +184,89 @@ pub fn run(a: PlanArgs) -> Result<()> {
     super::emit(&render(&report, a.top))
 }
 
-/// Writes the plan's segments (proven against the model) and its plan file into `dir`.
-fn write(model: &Model, plan: &Plan, names: &[Vec<String>], dir: &Path) -> Result<PathBuf> {
-    let segments = model::cut(model, &plan.bounds())
-        .with_context(|| format!("cannot segment {}", model.path.display()))?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let n = segments.len();
-    let files: Vec<PathBuf> = (0..n)
-        .map(|i| PathBuf::from(model::segment_file_name(&model.stem(), i, n)))
+/// Runs plans for real on the devices given: a replica of kind `k` takes the next device of
+/// that kind, as the plan file will give them out.
+fn trial_runs<'a>(
+    a: &PlanArgs,
+    model: &'a Model,
+    config: DeviceConfig,
+    of: &[usize],
+    kinds: usize,
+) -> PipelineTrial<'a> {
+    let per_kind: Vec<Vec<DeviceSpec>> = (0..kinds)
+        .map(|k| {
+            let mine = a.device.devices.iter().zip(of).filter(|(_, o)| **o == k);
+            mine.map(|(d, _)| d.clone()).collect()
+        })
         .collect();
-    let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
-    super::segment::write_proven(model, &segments, &paths, false)?;
-    let model_path = std::path::absolute(&model.path).unwrap_or_else(|_| model.path.clone());
-    let file = PlanFile::from_plan(&model_path, plan, names, &files);
-    let path = dir.join(format!("{}_plan.toml", model.stem()));
-    file.save(&path)?;
-    Ok(path)
+    PipelineTrial::new(
+        model,
+        a.device.engine_options(),
+        config,
+        per_kind,
+        a.compile_cmd.clone(),
+        a.trial_requests,
+        TRIAL_SECONDS,
+    )
+}
+
+/// Ops `start..end` compiled for kind `k` (with `--compile-cmd`).
+type Compile<'a> = dyn Fn(usize, usize, usize) -> Result<Vec<u8>, String> + 'a;
+
+/// Where plans are written from: the model, each kind's devices, and the compiler.
+struct Out<'a> {
+    model: &'a Model,
+    names: &'a [Vec<String>],
+    kinds: &'a [Kind],
+    compile: Option<&'a Compile<'a>>,
+}
+
+impl Out<'_> {
+    /// Writes the plan's segments (proven against the model), each stage on a TPU kind also
+    /// compiled for it when there is a compile command, and its plan file, into `dir`.
+    fn write(&self, plan: &Plan, dir: &Path) -> Result<PathBuf> {
+        let model = self.model;
+        let segments = model::cut(model, &plan.bounds())
+            .with_context(|| format!("cannot segment {}", model.path.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let n = segments.len();
+        let files: Vec<PathBuf> = (0..n)
+            .map(|i| PathBuf::from(model::segment_file_name(&model.stem(), i, n)))
+            .collect();
+        let paths: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
+        super::segment::write_proven(model, &segments, &paths, false)?;
+        let model_path = std::path::absolute(&model.path).unwrap_or_else(|_| model.path.clone());
+        let mut file = PlanFile::from_plan(&model_path, plan, self.names, &files);
+        if let Some(compile) = self.compile {
+            for (i, (stage, out)) in plan.stages.iter().zip(&mut file.stages).enumerate() {
+                let on_tpu = (0..self.kinds.len())
+                    .find(|&k| stage.replicas[k] > 0 && self.kinds[k].cache_bytes.is_some());
+                let Some(k) = on_tpu else { continue };
+                let bytes = compile(stage.start, stage.end, k).map_err(|e| {
+                    anyhow::anyhow!(
+                        "compiling stage {i} (ops {}..{}): {e}",
+                        stage.start,
+                        stage.end
+                    )
+                })?;
+                let name = PathBuf::from(
+                    files[i]
+                        .to_string_lossy()
+                        .replace(".tflite", "_edgetpu.tflite"),
+                );
+                let earlier = |_: &Path, old: &[u8]| old.get(4..8) == Some(b"TFL3".as_slice());
+                let policy = fsutil::WritePolicy {
+                    replaceable: Some((&earlier, "an earlier compiled segment".into())),
+                    ..fsutil::WritePolicy::new(&[&model.path])
+                };
+                fsutil::write_file(&dir.join(&name), &bytes, &policy)?;
+                out.compiled = Some(name);
+            }
+        }
+        let path = dir.join(format!("{}_plan.toml", model.stem()));
+        file.save(&path)?;
+        Ok(path)
+    }
 }
 
 /// "2 pci + 1 usb".
@@ -184,10 +287,12 @@ fn plan_line(label: &str, r: &Rated, kinds: &[Kind]) -> String {
         .iter()
         .map(|s| format!("{}..{} on {}", s.start, s.end, replicas(&s.replicas, kinds)))
         .collect();
+    let ran = r.tried_per_s.map_or("-".to_string(), |t| format!("{t:.2}"));
     format!(
-        "  {:<16} {:>10.2} {:>10.2}  {}{}",
+        "  {:<16} {:>10.2} {:>10} {:>10.2}  {}{}",
         label,
         r.plan.per_s,
+        ran,
         r.plan.latency_ms,
         stages.join(" | "),
         if r.measured { "" } else { "  (modelled)" }
@@ -199,13 +304,16 @@ fn render(r: &Report, top: usize) -> String {
     let p = &r.planned;
     outln!(
         out,
-        "{}: planned for {} ({} measurements, {} failed, {} round(s), {:.1} s; search {})",
+        "{}: planned for {} ({} measurements, {} failed, {} plans run, {} round(s), {:.1} s; \
+         host {:.3} ms per stage replica; search {})",
         r.model.display(),
         r.devices.join(","),
         p.measurements,
         p.failed,
+        p.trials,
         p.rounds,
         r.seconds,
+        p.host_ms,
         if p.exact {
             "exact".to_string()
         } else {
@@ -214,9 +322,10 @@ fn render(r: &Report, top: usize) -> String {
     );
     outln!(
         out,
-        "  {:<16} {:>10} {:>10}  stages (op positions on devices)",
+        "  {:<16} {:>10} {:>10} {:>10}  stages (op positions on devices)",
         "plan",
         "req/s",
+        "ran req/s",
         "latency ms"
     );
     for (i, rated) in p.plans.iter().take(top.max(1)).enumerate() {

@@ -323,23 +323,24 @@ fn plan_stages(
     let mut segments = Vec::new();
     let mut replicas = Vec::new();
     for (s, stage) in file.stages.iter().enumerate() {
-        let first = &stage.replicas[0].segment;
-        if let Some(r) = stage.replicas.iter().position(|r| r.segment != *first) {
+        let devices = stage
+            .replicas
+            .iter()
+            .map(|r| r.device.parse::<DeviceSpec>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| cx.err("model.plan", m))?;
+        // A TPU replica runs the stage's compiled segment when the plan has one.
+        let files: Vec<&Path> = (0..devices.len())
+            .map(|r| stage.segment_of(r, &devices[r]).0)
+            .collect();
+        if let Some(r) = files.iter().position(|f| *f != files[0]) {
             return Err(cx.err(
                 "model.plan",
                 format!("stage {s}: replica {r} runs another segment than replica 0"),
             ));
         }
-        segments.push(dir.join(first));
-        let devices = stage
-            .replicas
-            .iter()
-            .map(|r| r.device.parse::<DeviceSpec>());
-        replicas.push(
-            devices
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| cx.err("model.plan", m))?,
-        );
+        segments.push(dir.join(files[0]));
+        replicas.push(devices);
     }
     Ok((segments, replicas))
 }

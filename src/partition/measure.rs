@@ -34,8 +34,11 @@ impl<'a> ModelMeasurer<'a> {
         invokes: usize,
         compile_cmd: Option<String>,
     ) -> ModelMeasurer<'a> {
+        // One directory per measurer: a planner holds two (measuring, and running trials).
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let work_dir =
-            std::env::temp_dir().join(format!("edgepipe-balance-{}", std::process::id()));
+            std::env::temp_dir().join(format!("edgepipe-balance-{}-{n}", std::process::id()));
         ModelMeasurer {
             model,
             engine,
@@ -103,10 +106,18 @@ impl Drop for ModelMeasurer<'_> {
     }
 }
 
+impl ModelMeasurer<'_> {
+    /// The segment of ops `start..start + len` as device `device` runs it: compiled for it
+    /// when a compile command was given and the device is not the CPU.
+    pub fn segment(&self, start: usize, len: usize, device: usize) -> Result<Vec<u8>, String> {
+        let bytes = segment::extract(self.model, start..start + len).map_err(|e| e.to_string())?;
+        self.compile(bytes, start, len, device)
+    }
+}
+
 impl Measure for ModelMeasurer<'_> {
     fn measure(&mut self, start: usize, len: usize, device: usize) -> Result<f64, String> {
-        let bytes = segment::extract(self.model, start..start + len).map_err(|e| e.to_string())?;
-        let bytes = self.compile(bytes, start, len, device)?;
+        let bytes = self.segment(start, len, device)?;
         let mut config = self.devices.clone();
         let spec = config
             .devices

@@ -9,6 +9,7 @@
 //! [[stage]]
 //! ops = [0, 31]                  # execution positions start..end
 //! predicted_per_s = 412.5
+//! compiled = "mobilenet_segment_0_of_1_edgetpu.tflite"   # optional: what TPU replicas run
 //! [[stage.replica]]
 //! device = "cpu"                 # as --devices takes it
 //! segment = "mobilenet_segment_0_of_1.tflite"   # relative to the plan file
@@ -46,6 +47,16 @@ pub enum PlanFileError {
         /// The TOML error.
         cause: String,
     },
+    /// A stage's segment file cannot be read (naming the stage and the field).
+    #[error("stage {stage}, {field}: {source}")]
+    Segment {
+        /// The stage.
+        stage: usize,
+        /// `compiled`, or `replica N segment`.
+        field: String,
+        /// Why.
+        source: FsError,
+    },
     /// Parsed, but not a usable plan.
     #[error("{path}: {what}")]
     Invalid {
@@ -79,6 +90,10 @@ pub struct StageFile {
     pub ops: [usize; 2],
     /// Predicted requests per second of the stage.
     pub predicted_per_s: f64,
+    /// The stage's segment compiled for the Edge TPU (`plan --compile-cmd`), relative to the
+    /// plan file: what its TPU replicas run (CPU replicas run their `segment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiled: Option<PathBuf>,
     /// Its replicas.
     #[serde(rename = "replica")]
     pub replicas: Vec<ReplicaFile>,
@@ -101,7 +116,7 @@ impl PlanFileError {
     /// full disk (exit status 1).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            PlanFileError::Io(e) => e.is_bad_input(),
+            PlanFileError::Io(e) | PlanFileError::Segment { source: e, .. } => e.is_bad_input(),
             PlanFileError::Parse { .. } | PlanFileError::Invalid { .. } => true,
         }
     }
@@ -141,6 +156,15 @@ impl PlanFile {
             if stage.replicas.is_empty() {
                 return Err(format!("stage {s} has no replica"));
             }
+            if stage
+                .compiled
+                .as_ref()
+                .is_some_and(|c| c.as_os_str().is_empty())
+            {
+                return Err(format!(
+                    "stage {s}: compiled is empty (omit it, or name a file)"
+                ));
+            }
             for (r, replica) in stage.replicas.iter().enumerate() {
                 replica
                     .device
@@ -167,27 +191,44 @@ impl PlanFile {
         Ok(())
     }
 
-    /// Each stage's replicas: (device, segment bytes), segments read relative to `dir`.
+    /// Each stage's replicas: (device, segment bytes), segments read relative to `dir` (a
+    /// TPU replica reads the stage's `compiled` segment when there is one).
     pub fn replicas(&self, dir: &Path) -> Result<Vec<Vec<Replica>>, PlanFileError> {
-        self.stages
-            .iter()
-            .map(|stage| {
-                stage
-                    .replicas
-                    .iter()
-                    .map(|r| {
-                        let device = r.device.parse::<DeviceSpec>().map_err(|what| {
-                            PlanFileError::Invalid {
-                                path: dir.to_path_buf(),
-                                what,
-                            }
-                        })?;
-                        let bytes = fsutil::read_bounded(&dir.join(&r.segment), MAX_SEGMENT_BYTES)?;
-                        Ok((device, bytes))
-                    })
-                    .collect()
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.stages.len());
+        for (s, stage) in self.stages.iter().enumerate() {
+            let mut replicas = Vec::with_capacity(stage.replicas.len());
+            for (r, replica) in stage.replicas.iter().enumerate() {
+                let device = replica.device.parse::<DeviceSpec>().map_err(|what| {
+                    PlanFileError::Invalid {
+                        path: dir.to_path_buf(),
+                        what: format!("stage {s}, replica {r}: {what}"),
+                    }
+                })?;
+                let (file, field) = stage.segment_of(r, &device);
+                let bytes =
+                    fsutil::read_bounded(&dir.join(file), MAX_SEGMENT_BYTES).map_err(|source| {
+                        PlanFileError::Segment {
+                            stage: s,
+                            field,
+                            source,
+                        }
+                    })?;
+                replicas.push((device, bytes));
+            }
+            out.push(replicas);
+        }
+        Ok(out)
+    }
+}
+
+impl StageFile {
+    /// The file replica `r` runs on `device`, and the field that names it: the stage's
+    /// `compiled` segment on a TPU when there is one, else the replica's `segment`.
+    pub fn segment_of(&self, r: usize, device: &DeviceSpec) -> (&Path, String) {
+        match (&self.compiled, device) {
+            (Some(c), d) if *d != DeviceSpec::Cpu => (c, "compiled".into()),
+            _ => (&self.replicas[r].segment, format!("replica {r} segment")),
+        }
     }
 }
 
@@ -245,6 +286,7 @@ impl PlanFile {
                 StageFile {
                     ops: [s.start, s.end],
                     predicted_per_s: s.per_s,
+                    compiled: None,
                     replicas,
                 }
             })
@@ -271,6 +313,7 @@ mod tests {
                 StageFile {
                     ops: [0, 3],
                     predicted_per_s: 10.0,
+                    compiled: None,
                     replicas: vec![ReplicaFile {
                         device: "cpu".into(),
                         segment: "a.tflite".into(),
@@ -280,6 +323,7 @@ mod tests {
                 StageFile {
                     ops: [3, 5],
                     predicted_per_s: 20.0,
+                    compiled: Some("b_edgetpu.tflite".into()),
                     replicas: vec![
                         ReplicaFile {
                             device: "usb:0".into(),
@@ -332,6 +376,37 @@ mod tests {
         ] {
             assert_eq!(device_string(&d.parse().unwrap()), d);
         }
+
+        // TPU replicas read the stage's compiled segment, CPU replicas their own; a missing
+        // file names the stage and the field.
+        for (f, bytes) in [("a.tflite", b"cpu".as_slice()), ("b.tflite", b"cpu b")] {
+            std::fs::write(dir.join(f), bytes).unwrap();
+        }
+        std::fs::write(dir.join("b_edgetpu.tflite"), b"tpu b").unwrap();
+        let read = sample().replicas(&dir).unwrap();
+        assert_eq!(read[0][0].1, b"cpu");
+        assert_eq!(read[1][0].1, b"tpu b");
+        assert_eq!(read[1][1].1, b"tpu b");
+        let mut cpu = sample();
+        cpu.stages[1].replicas[1].device = "cpu".into();
+        assert_eq!(cpu.replicas(&dir).unwrap()[1][1].1, b"cpu b");
+        std::fs::remove_file(dir.join("b_edgetpu.tflite")).unwrap();
+        let err = sample().replicas(&dir).unwrap_err();
+        assert!(
+            matches!(err, PlanFileError::Segment { stage: 1, .. }) && err.is_bad_input(),
+            "{err}"
+        );
+        let said = err.to_string();
+        assert!(
+            said.contains("stage 1, compiled") && said.contains("b_edgetpu.tflite"),
+            "{said}"
+        );
+        std::fs::remove_file(dir.join("a.tflite")).unwrap();
+        let said = sample().replicas(&dir).unwrap_err().to_string();
+        assert!(said.contains("stage 0, replica 0 segment"), "{said}");
+        let mut blank = sample();
+        blank.stages[0].compiled = Some("".into());
+        assert!(blank.check().unwrap_err().contains("stage 0: compiled"));
 
         std::fs::write(&path, "model = 3\n").unwrap();
         assert!(matches!(

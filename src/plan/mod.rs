@@ -9,20 +9,28 @@
 //!    elsewhere, and search it exactly ([`search`]).
 //! 3. Measure the segments the best plans use, refit, and search again, until the best
 //!    plans are predicted from measurements only.
+//! 4. Run the best few plans for real, with libcoral's plan and data parallelism, in a short
+//!    pipeline each ([`trial`]); fit the host's time per stage replica to those runs, add it
+//!    to the table and search again, until the best plans have all been run. The plans run
+//!    are ranked by what they measured, so the chosen plan is never worse, as measured in
+//!    the same session, than libcoral's or data parallelism.
 //!
 //! The same table predicts libcoral's plan (N segments of equal parameter bytes, one device
 //! each) and pure data parallelism (the whole model on every device), and answers "what if
 //! I had one device more, or one fewer, of this kind".
 
 pub mod file;
+mod profile;
 pub mod search;
-
-use std::collections::HashMap;
+pub mod trial;
 
 use serde::Serialize;
 
-use crate::partition::{self, latency::Measure};
-use search::{Costs, Goal, Outcome, Plan, Settings};
+use crate::partition;
+use crate::partition::latency::Measure;
+pub use profile::{Kind, KindModel, Profile};
+use search::{Goal, Outcome, Plan, Settings};
+use trial::{Spec, Trial};
 
 /// Why no plan could be made.
 #[derive(Debug, thiserror::Error)]
@@ -44,214 +52,17 @@ pub enum PlanError {
     /// Nothing fits.
     #[error("no plan runs every operator on the devices given")]
     NoPlan,
-}
-
-/// A kind of device: every device of a kind is assumed to run a segment equally fast.
-#[derive(Debug, Clone, Serialize)]
-pub struct Kind {
-    /// Its name (cpu, pci, usb, tpu).
-    pub name: String,
-    /// Parameter cache of a TPU, in bytes (`None` for the CPU).
-    pub cache_bytes: Option<u64>,
-}
-
-/// A kind's fitted latency model (nanoseconds).
-#[derive(Debug, Clone, Serialize)]
-pub struct KindModel {
-    /// Per invoke.
-    pub overhead_ns: f64,
-    /// Scale of the summed op costs (refit from measured segments).
-    pub scale: f64,
-    /// Per parameter byte beyond the cache.
-    pub offchip_ns_per_byte: f64,
-    /// Prefix sums of each op's own cost.
-    #[serde(skip)]
-    prefix: Vec<f64>,
-}
-
-/// Measurements and the fitted models: the planner's view of the devices.
-pub struct Profile<'a, M: Measure> {
-    inner: &'a mut M,
-    kinds: Vec<Kind>,
-    models: Vec<KindModel>,
-    params: Vec<u64>,
-    seen: HashMap<(usize, usize, usize), Option<f64>>,
-    /// Measurements made (cache misses), and those that failed.
-    pub measurements: usize,
-    /// Measurements that failed (segments that cannot run on a kind).
-    pub failed: usize,
-}
-
-impl<'a, M: Measure> Profile<'a, M> {
-    /// Measures every kind: the whole model, then each op alone, and fits the models.
-    /// `op_params` are the parameter bytes of each op, in execution order.
-    pub fn new(
-        inner: &'a mut M,
-        op_params: &[u64],
-        kinds: Vec<Kind>,
-        mut progress: impl FnMut(&str),
-    ) -> Result<Self, PlanError> {
-        let ops = op_params.len();
-        if ops == 0 {
-            return Err(PlanError::NoOps);
-        }
-        let mut params = vec![0u64];
-        for &b in op_params {
-            params.push(params[params.len() - 1] + b);
-        }
-        let mut profile = Profile {
-            inner,
-            models: Vec::new(),
-            kinds,
-            params,
-            seen: HashMap::new(),
-            measurements: 0,
-            failed: 0,
-        };
-        for k in 0..profile.kinds.len() {
-            progress(&format!("measuring on {}", profile.kinds[k].name));
-            let model = profile.fit(k, ops)?;
-            profile.models.push(model);
-        }
-        Ok(profile)
-    }
-
-    fn fit(&mut self, k: usize, ops: usize) -> Result<KindModel, PlanError> {
-        let whole = self.get(0, ops, k);
-        let single: Vec<Option<f64>> = (0..ops).map(|op| self.get(op, op + 1, k)).collect();
-        let known: Vec<f64> = single.iter().flatten().copied().collect();
-        let Some(min_single) = known.iter().copied().reduce(f64::min) else {
-            return Err(PlanError::Unmeasurable {
-                kind: self.kinds[k].name.clone(),
-                cause: "no operator runs alone there".into(),
-            });
-        };
-        let total: f64 = known.iter().sum();
-        // Per invoke: what the ops alone pay beyond the whole model, at most 90 % of the
-        // cheapest op alone.
-        let mut overhead = 0.9 * min_single;
-        if let Some(w) = whole.filter(|&w| ops > 1 && total > w) {
-            overhead = overhead.min((total - w) / (ops - 1) as f64);
-        }
-        // An op that cannot run alone costs as much as the mean of the others.
-        let mean = (total / known.len() as f64 - overhead).max(0.0);
-        let mut prefix = vec![0.0];
-        for s in &single {
-            let own = s.map_or(mean, |s| (s - overhead).max(0.0));
-            prefix.push(prefix[prefix.len() - 1] + own);
-        }
-        let mut model = KindModel {
-            overhead_ns: overhead,
-            scale: 1.0,
-            offchip_ns_per_byte: 0.0,
-            prefix,
-        };
-        // Off-chip: what the whole model costs beyond its ops, per byte past the cache.
-        let excess = self.excess(k, 0, ops);
-        if let (Some(w), true) = (whole, excess > 0) {
-            let residual = w - (overhead + model.prefix[ops]);
-            if residual > 0.0 {
-                model.offchip_ns_per_byte = residual / excess as f64;
-            }
-        }
-        Ok(model)
-    }
-
-    fn excess(&self, k: usize, start: usize, end: usize) -> u64 {
-        self.kinds[k].cache_bytes.map_or(0, |c| {
-            (self.params[end] - self.params[start]).saturating_sub(c)
-        })
-    }
-
-    /// The measured latency of ops `start..end` on kind `k` (cached; `None` if it cannot
-    /// run there).
-    pub fn get(&mut self, start: usize, end: usize, k: usize) -> Option<f64> {
-        if let Some(v) = self.seen.get(&(start, end, k)) {
-            return *v;
-        }
-        self.measurements += 1;
-        let v = self.inner.measure(start, end - start, k).ok();
-        self.failed += usize::from(v.is_none());
-        self.seen.insert((start, end, k), v);
-        v
-    }
-
-    /// The model's prediction for ops `start..end` on kind `k`.
-    pub fn predict(&self, start: usize, end: usize, k: usize) -> f64 {
-        let m = &self.models[k];
-        m.overhead_ns
-            + m.scale * (m.prefix[end] - m.prefix[start])
-            + m.offchip_ns_per_byte * self.excess(k, start, end) as f64
-    }
-
-    /// Whether ops `start..end` on kind `k` were measured.
-    pub fn measured(&self, start: usize, end: usize, k: usize) -> bool {
-        self.seen.contains_key(&(start, end, k))
-    }
-
-    /// Refits each kind's scale to the segments measured so far (longer than one op): the
-    /// median of measured over predicted op cost.
-    fn refit(&mut self) {
-        for k in 0..self.kinds.len() {
-            let m = &self.models[k];
-            let mut ratios: Vec<f64> = self
-                .seen
-                .iter()
-                .filter(|((s, e, kind), v)| *kind == k && e - s > 1 && v.is_some())
-                .filter_map(|((s, e, _), v)| {
-                    let ops = m.prefix[*e] - m.prefix[*s];
-                    let fixed =
-                        m.overhead_ns + m.offchip_ns_per_byte * self.excess(k, *s, *e) as f64;
-                    (ops > 0.0).then(|| ((v.unwrap_or(0.0) - fixed) / ops).max(0.05))
-                })
-                .collect();
-            if ratios.is_empty() {
-                continue;
-            }
-            ratios.sort_by(f64::total_cmp);
-            self.models[k].scale = ratios[ratios.len() / 2];
-        }
-    }
-
-    /// The table the search reads: measured where measured, modelled elsewhere.
-    pub fn costs(&self) -> Costs {
-        let ops = self.params.len() - 1;
-        Costs::new(self.kinds.len(), ops, |k, s, e| {
-            match self.seen.get(&(s, e, k)) {
-                Some(v) => *v,
-                None => Some(self.predict(s, e, k)),
-            }
-        })
-    }
-
-    /// Measures every stage of `plan` on the kinds it uses; true if any was new.
-    pub fn measure_plan(&mut self, plan: &Plan) -> bool {
-        let mut new = false;
-        for s in &plan.stages {
-            for (k, &a) in s.replicas.iter().enumerate() {
-                if a > 0 && !self.measured(s.start, s.end, k) {
-                    new = true;
-                    self.get(s.start, s.end, k);
-                }
-            }
-        }
-        new
-    }
-
-    /// The fitted models, per kind.
-    pub fn models(&self) -> &[KindModel] {
-        &self.models
-    }
-
-    /// The kinds.
-    pub fn kinds(&self) -> &[Kind] {
-        &self.kinds
-    }
-
-    /// Ops of the model.
-    pub fn ops(&self) -> usize {
-        self.params.len() - 1
-    }
+    /// No plan sustains the throughput asked for.
+    #[error(
+        "no plan sustains {wanted:.2} requests per second on these devices (the fastest is \
+         predicted at {best:.2}): ask for less, or add devices"
+    )]
+    Unreachable {
+        /// Requests per second asked for.
+        wanted: f64,
+        /// What the fastest plan is predicted to sustain.
+        best: f64,
+    },
 }
 
 /// A plan and whether its prediction rests on measurements only.
@@ -262,6 +73,9 @@ pub struct Rated {
     pub plan: Plan,
     /// Every stage measured on every kind it uses.
     pub measured: bool,
+    /// Requests per second it sustained when it was run for real (a short pipeline), if it
+    /// was.
+    pub tried_per_s: Option<f64>,
 }
 
 /// What-if: the best plan with one device more or fewer of a kind.
@@ -304,6 +118,10 @@ pub struct Planned {
     pub failed: usize,
     /// Search rounds.
     pub rounds: usize,
+    /// Plans run for real.
+    pub trials: usize,
+    /// The host's time per stage replica and request, fitted to those runs (ms).
+    pub host_ms: f64,
 }
 
 /// Planner settings.
@@ -334,17 +152,25 @@ fn rate<M: Measure>(profile: &Profile<M>, plan: Plan) -> Rated {
             .enumerate()
             .all(|(k, &a)| a == 0 || profile.measured(s.start, s.end, k))
     });
-    Rated { plan, measured }
+    let tried_per_s = profile.tried(&spec_of(&plan));
+    Rated {
+        plan,
+        measured,
+        tried_per_s,
+    }
 }
 
-/// Plans `devices[i]` (kind indices into `profile.kinds()`) for the profiled model.
+/// Plans `devices[i]` (kind indices into `profile.kinds()`) for the profiled model, running
+/// candidates for real with `trial` ([`trial::NoTrial`]: the table alone decides).
 ///
-/// libcoral's plan and pure data parallelism are measured first, so the search's table holds
-/// their real latencies and the best plan is never predicted worse than either; then search
-/// and measure the best plans' segments until they are all measured (or `max_rounds`). The
-/// answer is ranked on the final table, with the two comparisons among the candidates.
+/// libcoral's plan and pure data parallelism are measured and run first, so the search's
+/// table holds their real latencies and the host's cost; then search, measure the best
+/// plans' segments and run the plans, until the best are all measured and run (or
+/// `max_rounds`). The answer is ranked on the final table, with the two comparisons among the
+/// candidates, and the plans run ranked first, by what they measured.
 pub fn plan<M: Measure>(
     profile: &mut Profile<M>,
+    trial: &mut dyn Trial,
     devices: &[usize],
     settings: &PlanSettings,
     mut progress: impl FnMut(&str),
@@ -356,28 +182,47 @@ pub fn plan<M: Measure>(
     let mut counts = vec![0usize; kinds];
     devices.iter().for_each(|&k| counts[k] += 1);
     let ops = profile.ops();
-    let op_params: Vec<u64> = profile.params.windows(2).map(|w| w[1] - w[0]).collect();
-    let libcoral = libcoral_plan(&op_params, devices, kinds);
+    let libcoral = libcoral_plan(&profile.op_params(), devices, kinds);
     let whole = vec![(0, ops, counts.clone())];
-    for spec in libcoral.iter().chain([&whole]) {
+    let baselines: Vec<Spec> = libcoral.iter().cloned().chain([whole.clone()]).collect();
+    for spec in &baselines {
         if let Some(p) = search::evaluate(&profile.costs(), spec) {
             profile.measure_plan(&p);
         }
     }
+    progress("running libcoral's plan and data parallelism");
+    for spec in &baselines {
+        profile.try_plan(trial, spec);
+    }
+    profile.fit_host();
     let mut rounds = 0;
     let mut outcome: Outcome;
     loop {
         rounds += 1;
         progress(&format!("search round {rounds}"));
         outcome = search::search(&profile.costs(), &counts, &settings.search);
+        let top: Vec<Spec> = outcome
+            .plans
+            .iter()
+            .take(settings.measure_top)
+            .map(spec_of)
+            .collect();
         let mut new = false;
         for p in outcome.plans.iter().take(settings.measure_top) {
             new |= profile.measure_plan(p);
         }
+        if new {
+            profile.refit();
+        } else {
+            progress(&format!("running the best plans (round {rounds})"));
+            for spec in &top {
+                new |= profile.try_plan(trial, spec);
+            }
+            profile.fit_host();
+        }
         if !new || rounds >= settings.max_rounds {
             break;
         }
-        profile.refit();
     }
     let costs = profile.costs();
     let libcoral = libcoral.and_then(|spec| search::evaluate(&costs, &spec));
@@ -389,16 +234,34 @@ pub fn plan<M: Measure>(
         .chain(libcoral.clone())
         .chain(data_parallel.clone())
         .collect();
+    if let Goal::LatencyAt(wanted) = settings.search.goal {
+        candidates.retain(|p| p.per_s >= wanted);
+        if candidates.is_empty() {
+            let fastest = search::search(&costs, &counts, &Settings::default());
+            let best = fastest.plans.first().map_or(0.0, |p| p.per_s);
+            return Err(PlanError::Unreachable { wanted, best });
+        }
+    }
     search::rank(&mut candidates, settings.search.goal);
     candidates.dedup_by(|a, b| spec_of(a) == spec_of(b));
     if candidates.is_empty() {
         return Err(PlanError::NoPlan);
     }
-    let what_if = what_if(profile, &counts, settings, &candidates[0]);
+    let mut plans: Vec<Rated> = candidates.into_iter().map(|p| rate(profile, p)).collect();
+    if settings.search.goal == Goal::Throughput {
+        // The plans run first, by what they measured; the others keep the table's order.
+        plans.sort_by(|a, b| match (a.tried_per_s, b.tried_per_s) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+    }
+    let what_if = what_if(profile, &counts, settings, &plans[0].plan);
     Ok(Planned {
         kinds: profile.kinds().to_vec(),
         counts,
-        plans: candidates.into_iter().map(|p| rate(profile, p)).collect(),
+        plans,
         exact: outcome.exact,
         gap: outcome.gap,
         libcoral: libcoral.map(|p| rate(profile, p)),
@@ -408,6 +271,8 @@ pub fn plan<M: Measure>(
         measurements: profile.measurements,
         failed: profile.failed,
         rounds,
+        trials: profile.trials,
+        host_ms: profile.host_ns() / 1e6,
     })
 }
 

@@ -1,8 +1,57 @@
-//! The planner driver against a synthetic device model it cannot see: with additive costs
-//! (what its fit assumes) it finds the optimum of the true table; with costs it cannot
-//! predict, its best plan is measured and never worse than libcoral's or data parallelism.
+//! The planner driver against a synthetic device model it cannot see, and a host cost per
+//! stage replica it only sees in the plans it runs: with additive costs (what its fit
+//! assumes) it finds the optimum of the true table; with costs it cannot predict, its best
+//! plan is measured and never worse than libcoral's or data parallelism; with runs that no
+//! table explains, the plan chosen is never worse than either as they ran.
 use super::*;
 use crate::verify::SplitMix64;
+use search::Costs;
+use trial::NoTrial;
+
+/// Runs plans on the hidden truth: every stage replica pays `host` ns beyond its device
+/// time, and each plan's rate is scaled by a factor of 1 - `spread`..1 + `spread` fixed per
+/// plan (what a run under load may do).
+struct TruthTrial {
+    table: Costs,
+    host: f64,
+    spread: f64,
+    calls: usize,
+}
+
+impl TruthTrial {
+    fn new(truth: &Truth, host: f64, spread: f64) -> TruthTrial {
+        let (k, ops) = (truth.overhead.len(), truth.params.len());
+        TruthTrial {
+            table: Costs::new(k, ops, |kind, s, e| Some(truth.ns(s, e, kind))),
+            host,
+            spread,
+            calls: 0,
+        }
+    }
+
+    /// What the plan really sustains (before the spread).
+    fn per_s(&self, spec: &[(usize, usize, Vec<usize>)]) -> f64 {
+        let k = self.table.kinds();
+        let with_host = Costs::new(k, self.table.ops(), |kind, s, e| {
+            self.table.get(kind, s, e).map(|t| t + self.host)
+        });
+        search::evaluate(&with_host, spec).unwrap().per_s
+    }
+}
+
+impl Trial for TruthTrial {
+    fn run(&mut self, spec: &[(usize, usize, Vec<usize>)], _: f64) -> Result<f64, String> {
+        self.calls += 1;
+        let mut h = 7u64;
+        for (s, e, a) in spec {
+            h = h.wrapping_mul(31).wrapping_add((s * 1000 + e) as u64);
+            a.iter()
+                .for_each(|&x| h = h.wrapping_mul(17).wrapping_add(x as u64));
+        }
+        let u = (SplitMix64::new(h).next_u64() % 1001) as f64 / 1000.0;
+        Ok(self.per_s(spec) * (1.0 + self.spread * (2.0 * u - 1.0)))
+    }
+}
 
 /// Hidden truth: per kind an overhead, each op's cost, an off-chip cost per byte past the
 /// cache, and optionally a non-additive term per range (which the planner cannot predict).
@@ -83,25 +132,35 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn with_additive_costs_the_planner_finds_the_true_optimum() {
-    let mut rng = SplitMix64::new(5);
+    let (mut rng, mut hosts) = (SplitMix64::new(5), SplitMix64::new(77));
     for case in 0..60 {
         let (mut truth, devices) = instance(&mut rng, false);
         let ops = truth.params.len();
         let k = truth.overhead.len();
-        let table = Costs::new(k, ops, |kind, s, e| Some(truth.ns(s, e, kind)));
+        // Half the cases without a host cost, half with one up to about an op's cost.
+        let host = (case % 2) as f64 * (hosts.next_u64() % 500_000) as f64;
+        let mut runs = TruthTrial::new(&truth, host, 0.0);
+        let table = Costs::new(k, ops, |kind, s, e| Some(truth.ns(s, e, kind) + host));
         let mut counts = vec![0; k];
         devices.iter().for_each(|&d| counts[d] += 1);
         let best = search::search(&table, &counts, &Settings::default()).plans[0].per_s;
         let params = truth.params.clone();
         let mut profile = Profile::new(&mut truth, &params, kinds(k), |_| {}).unwrap();
-        let planned = plan(&mut profile, &devices, &PlanSettings::default(), |_| {}).unwrap();
+        let settings = PlanSettings::default();
+        let planned = plan(&mut profile, &mut runs, &devices, &settings, |_| {}).unwrap();
         let first = &planned.plans[0];
         assert!(
             close(first.plan.per_s, best),
-            "case {case}: planner {} req/s, optimum {best}",
-            first.plan.per_s
+            "case {case}: planner {} req/s, optimum {best} (host {host} ns, fitted {} ms)",
+            first.plan.per_s,
+            planned.host_ms
         );
         assert!(first.measured, "case {case}: the best plan was measured");
+        assert!(
+            first.tried_per_s.is_some_and(|t| close(t, best)),
+            "case {case}: the best plan was run: {:?}",
+            first.tried_per_s
+        );
         for w in &planned.what_if {
             let got = w.best.as_ref().map_or(0.0, |b| b.plan.per_s);
             match w.change {
@@ -133,19 +192,25 @@ fn with_additive_costs_the_planner_finds_the_true_optimum() {
 
 #[test]
 fn with_unpredictable_costs_the_best_plan_is_measured_and_beats_both_baselines() {
-    let mut rng = SplitMix64::new(9);
+    let (mut rng, mut hosts) = (SplitMix64::new(9), SplitMix64::new(78));
     for case in 0..200 {
         let (truth, devices) = instance(&mut rng, true);
         let k = truth.overhead.len();
         let params = truth.params.clone();
-        let ns = |s: usize, e: usize, kind: usize| truth.ns(s, e, kind);
+        // Every other case runs the plans (with a host cost), the others only measure.
+        let host = (case % 2) as f64 * (hosts.next_u64() % 500_000) as f64;
+        let ns = |s: usize, e: usize, kind: usize| truth.ns(s, e, kind) + host;
         let truth_table = Costs::new(k, params.len(), |kind, s, e| Some(ns(s, e, kind)));
+        let mut runs = TruthTrial::new(&truth, host, 0.0);
+        let mut off = NoTrial;
+        let trial: &mut dyn Trial = if case % 2 == 1 { &mut runs } else { &mut off };
         let mut probe = Truth {
             calls: 0,
             ..instance_copy(&truth)
         };
         let mut profile = Profile::new(&mut probe, &params, kinds(k), |_| {}).unwrap();
-        let planned = plan(&mut profile, &devices, &PlanSettings::default(), |_| {}).unwrap();
+        let settings = PlanSettings::default();
+        let planned = plan(&mut profile, trial, &devices, &settings, |_| {}).unwrap();
         let first = &planned.plans[0];
         assert!(first.measured, "case {case}");
         let real = search::evaluate(&truth_table, &spec_of(&first.plan)).unwrap();
@@ -175,6 +240,41 @@ fn with_unpredictable_costs_the_best_plan_is_measured_and_beats_both_baselines()
         }
         // Each range is measured once per kind at most.
         assert_eq!(probe.calls, planned.measurements);
+    }
+}
+
+#[test]
+fn with_runs_no_table_explains_the_chosen_plan_ran_at_least_as_fast_as_both_baselines() {
+    let mut rng = SplitMix64::new(13);
+    for case in 0..200 {
+        let (mut truth, devices) = instance(&mut rng, case % 2 == 0);
+        let k = truth.overhead.len();
+        let params = truth.params.clone();
+        let host = (rng.next_u64() % 500_000) as f64;
+        let mut runs = TruthTrial::new(&truth, host, 0.4);
+        let mut profile = Profile::new(&mut truth, &params, kinds(k), |_| {}).unwrap();
+        let settings = PlanSettings::default();
+        let planned = plan(&mut profile, &mut runs, &devices, &settings, |_| {}).unwrap();
+        let first = planned.plans[0].tried_per_s;
+        assert!(first.is_some(), "case {case}: the chosen plan was run");
+        for base in [&planned.libcoral, &planned.data_parallel] {
+            let ran = base.as_ref().unwrap().tried_per_s.unwrap();
+            assert!(
+                first.unwrap() >= ran,
+                "case {case}: chosen ran {first:?} < baseline {ran}"
+            );
+        }
+        // Every plan run is the best of those run, and each was run once.
+        let best_run = planned
+            .plans
+            .iter()
+            .filter_map(|p| p.tried_per_s)
+            .reduce(f64::max);
+        assert_eq!(first, best_run, "case {case}");
+        assert_eq!(
+            runs.calls, planned.trials,
+            "case {case}: each plan run once"
+        );
     }
 }
 

@@ -150,15 +150,20 @@ fn plan_on_simulated_tpus_then_bench_the_plans_with_a_trace() {
             "--json",
             "--out-dir",
             dir,
+            "--compile-cmd",
+            "cp {in} {out}",
         ],
         &lib,
     );
     assert!(out.status.success(), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let per_s = |v: &Value| v["per_s"].as_f64().unwrap();
-    let best = per_s(&report["plans"][0]);
-    assert!(best >= per_s(&report["libcoral"]), "{report}");
-    assert!(best >= per_s(&report["data_parallel"]), "{report}");
+    // The chosen plan ran at least as fast as both baselines, in the same session.
+    let ran = |v: &Value| v["tried_per_s"].as_f64().expect("the plan was run");
+    let best = ran(&report["plans"][0]);
+    assert!(best >= ran(&report["libcoral"]), "{report}");
+    assert!(best >= ran(&report["data_parallel"]), "{report}");
+    assert!(report["trials"].as_u64().unwrap() >= 2, "{report}");
+    assert!(report["host_ms"].as_f64().unwrap() >= 0.0, "{report}");
     assert_eq!(
         report["what_if"].as_array().unwrap().len(),
         4,
@@ -172,6 +177,14 @@ fn plan_on_simulated_tpus_then_bench_the_plans_with_a_trace() {
         .collect();
     assert_eq!(files.len(), 3, "best, libcoral, data parallel: {files:?}");
     let stages = report["plans"][0]["stages"].as_array().unwrap().len();
+    // Every stage runs on TPUs, so each has its compiled segment; the TPU replicas read
+    // it, not the CPU segment (removed here).
+    let best_plan = edgepipe::plan::file::PlanFile::load(Path::new(files[0])).unwrap();
+    for (s, stage) in best_plan.stages.iter().enumerate() {
+        let compiled = stage.compiled.as_ref().expect("a compiled segment");
+        assert!(out_dir.join(compiled).is_file(), "stage {s}: {compiled:?}");
+        let _ = std::fs::remove_file(out_dir.join(&stage.replicas[0].segment));
+    }
 
     let trace = out_dir.join("trace.json");
     let joined = files.join(",");
@@ -200,6 +213,69 @@ fn plan_on_simulated_tpus_then_bench_the_plans_with_a_trace() {
     assert!(fake_log(&lib).contains("sim pci"), "ran on simulated TPUs");
     let json: Value = serde_json::from_slice(&std::fs::read(&trace).unwrap()).unwrap();
     check_trace(&json, stages, 30);
+}
+
+#[test]
+fn plan_for_least_latency_at_a_throughput_and_refuse_a_throughput_no_plan_reaches() {
+    let Some(data) = data_dir("plan_min") else {
+        return;
+    };
+    let model = data.join("coral/mobilenet_v1_0.25_128_quant.tflite");
+    let lib = fake_edgetpu(
+        "plan_min",
+        "devices=pci:/dev/apex_0,pci:/dev/apex_1\nsim=1\n",
+    );
+    let plan = |rate: &str| {
+        let args = ["plan", model.to_str().unwrap(), "--devices", "pci,pci"];
+        run(
+            &[&args[..], &["--json", "--no-trial", "--min-per-s", rate]].concat(),
+            &lib,
+        )
+    };
+    // Fastest first: what the devices can do.
+    let out = run(
+        &[
+            "plan",
+            model.to_str().unwrap(),
+            "--devices",
+            "pci,pci",
+            "--json",
+            "--no-trial",
+        ],
+        &lib,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let fastest: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = fastest["plans"][0]["per_s"].as_f64().unwrap();
+    assert_eq!(
+        fastest["trials"].as_u64(),
+        Some(0),
+        "--no-trial runs nothing"
+    );
+
+    // Half of that: every plan listed sustains it, the first with the least latency.
+    let wanted = top / 2.0;
+    let out = plan(&format!("{wanted}"));
+    assert!(out.status.success(), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plans = report["plans"].as_array().unwrap();
+    let latency = |p: &Value| p["latency_ms"].as_f64().unwrap();
+    for p in plans {
+        assert!(p["per_s"].as_f64().unwrap() >= wanted, "{p}");
+        assert!(latency(&plans[0]) <= latency(p), "{report}");
+    }
+
+    // Twice the fastest: no plan, exit 2, naming the flag and what is reachable.
+    let out = plan(&format!("{}", top * 2.0));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("--min-per-s") && said.contains("no plan sustains"),
+        "{said}"
+    );
+    assert!(said.contains("the fastest is predicted at"), "{said}");
+    let out = plan("0");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
 #[test]
@@ -249,6 +325,7 @@ fn run_takes_a_plan_with_a_replicated_stage_and_refuses_plan_with_segments() {
             .map(|i| StageFile {
                 ops: [bounds[i], bounds[i + 1]],
                 predicted_per_s: 1.0,
+                compiled: None,
                 replicas: (0..2 - i).map(|_| replica(i)).collect(),
             })
             .collect(),
