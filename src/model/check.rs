@@ -46,6 +46,14 @@ pub enum Reason {
     Axis { axis: i64, rank: i64 },
     #[error("{got} tensor(s), at least {need} needed")]
     TooFewTensors { got: usize, need: usize },
+    #[error("dimension {0} is 0: an activation cannot be empty")]
+    EmptyDimension(usize),
+    #[error("input {0} is required but omitted (-1)")]
+    Omitted(usize),
+    #[error("{got} tensor(s), exactly {want} expected")]
+    TensorCount { got: usize, want: usize },
+    #[error("the tensors' shapes do not fit the operator: {0}")]
+    Shapes(String),
     #[error("the shape describes more than {0} bytes")]
     TooLarge(u64),
     #[error("the buffer holds {got} bytes, the shape x element size is {want}")]

@@ -18,6 +18,7 @@ pub mod read;
 pub mod schema;
 pub mod schema_gen;
 pub mod segment;
+pub mod shapes;
 pub mod write;
 
 use std::fmt;

@@ -13,6 +13,7 @@ use super::check::{Reason, refuse};
 use super::flatbuf::{Buf, Result, Table};
 use super::schema;
 use super::schema_gen::{slot, table as tid, union};
+use super::shapes::{self, OpView, TensorInfo};
 
 /// The most bytes one tensor may describe (2 GiB, the most a flatbuffer can hold).
 pub const MAX_TENSOR_BYTES: u64 = 1 << 31;
@@ -115,32 +116,72 @@ pub fn check(
     tensor_owner: &dyn Fn(usize, Table) -> Result<String>,
 ) -> Result<()> {
     let tensors = buf.tables(subgraph, slot::sub_graph::TENSORS)?;
-    let shapes = tensors
+    let infos = tensors
         .iter()
         .enumerate()
         .map(|(i, &t)| tensor(buf, model, i, t, tensor_owner))
         .collect::<Result<Vec<_>>>()?;
     let codes = buf.tables(model, slot::model::OPERATOR_CODES)?;
-    for (i, op) in buf
-        .tables(subgraph, slot::sub_graph::OPERATORS)?
-        .into_iter()
-        .enumerate()
-    {
+    let ops = buf.tables(subgraph, slot::sub_graph::OPERATORS)?;
+    for (i, &op) in ops.iter().enumerate() {
         let index = buf.int(op, slot::operator::OPCODE_INDEX, 4, false, 0)? as usize;
         let Some(&code) = codes.get(index) else {
             continue; // The graph reader names a bad opcode index.
         };
         let name = schema::builtin_name(super::check::effective_code(buf, code)?);
+        let owner = || op_owner(i, op);
         if let Some(r) = RULES.iter().find(|r| Some(r.op) == name) {
-            operator(buf, op, r, &shapes, &|| op_owner(i, op))?;
+            operator(buf, op, r, &infos, &owner)?;
         }
-        if buf.i32s(op, slot::operator::OUTPUTS)?.is_empty() {
+        let outputs = buf.i32s(op, slot::operator::OUTPUTS)?;
+        if let Some(name) = name.filter(|_| !outputs.is_empty()) {
+            let view = OpView {
+                name,
+                inputs: buf.i32s(op, slot::operator::INPUTS)?,
+                outputs,
+                tensors: &infos,
+                options: buf.sub_table(op, slot::operator::BUILTIN_OPTIONS)?,
+            };
+            shapes::check(buf, &view, &owner)?;
+        } else if outputs.is_empty() {
             let owner = op_owner(i, op)?;
             return Err(refuse(
                 tid::OPERATOR,
                 slot::operator::OUTPUTS,
                 &owner,
                 Reason::TooFewTensors { got: 0, need: 1 },
+            ));
+        }
+    }
+    activations(buf, subgraph, &ops, &tensors, &infos, tensor_owner)
+}
+
+/// No activation (a graph input or an operator's output) has a dimension of 0: TensorFlow
+/// Lite recomputes an intermediate's shape, but a cut makes it a segment's input or output,
+/// where the stored shape is what is bound and piped.
+fn activations(
+    buf: &Buf,
+    subgraph: Table,
+    ops: &[Table],
+    tensors: &[Table],
+    infos: &[TensorInfo],
+    owner: &dyn Fn(usize, Table) -> Result<String>,
+) -> Result<()> {
+    let mut written = buf.i32s(subgraph, slot::sub_graph::INPUTS)?;
+    for &op in ops {
+        written.extend(buf.i32s(op, slot::operator::OUTPUTS)?);
+    }
+    for t in written.into_iter().filter_map(|t| usize::try_from(t).ok()) {
+        let (Some(info), Some(&table)) = (infos.get(t), tensors.get(t)) else {
+            continue; // The graph reader names a bad index.
+        };
+        if let Some(d) = info.shape.iter().position(|&d| d == 0) {
+            let reason = Reason::EmptyDimension(d);
+            return Err(refuse(
+                tid::TENSOR,
+                slot::tensor::SHAPE,
+                &owner(t, table)?,
+                reason,
             ));
         }
     }
@@ -151,10 +192,19 @@ fn operator(
     buf: &Buf,
     op: Table,
     r: &OpRule,
-    shapes: &[Vec<i32>],
+    tensors: &[TensorInfo],
     owner: &dyn Fn() -> Result<String>,
 ) -> Result<()> {
     let inputs = buf.i32s(op, slot::operator::INPUTS)?;
+    if let Some(k) = inputs.iter().take(r.min_inputs).position(|&t| t < 0) {
+        let reason = Reason::Omitted(k);
+        return Err(refuse(
+            tid::OPERATOR,
+            slot::operator::INPUTS,
+            &owner()?,
+            reason,
+        ));
+    }
     if inputs.len() < r.min_inputs {
         return Err(refuse(
             tid::OPERATOR,
@@ -207,8 +257,8 @@ fn operator(
         let rank = inputs
             .first()
             .and_then(|&t| usize::try_from(t).ok())
-            .and_then(|t| shapes.get(t))
-            .map_or(0, |s| s.len() as i64);
+            .and_then(|t| tensors.get(t))
+            .map_or(0, |t| t.shape.len() as i64);
         if rank > 0 && !(-rank..rank).contains(&axis) {
             let s = slot::concatenation_options::AXIS;
             return Err(refuse(
@@ -234,14 +284,15 @@ fn element_size(dtype: i64) -> Option<u64> {
     })
 }
 
-/// One tensor's shape, with its element count bounded and its constant data's size checked.
-fn tensor(
-    buf: &Buf,
+/// One tensor's shape and data, with its element count bounded and its constant data's size
+/// checked.
+fn tensor<'a>(
+    buf: &Buf<'a>,
     model: Table,
     i: usize,
     t: Table,
     owner: &dyn Fn(usize, Table) -> Result<String>,
-) -> Result<Vec<i32>> {
+) -> Result<TensorInfo<'a>> {
     let shape = buf.i32s(t, slot::tensor::SHAPE)?;
     let dtype = buf.int(t, slot::tensor::TYPE, 1, true, 0)?;
     let size = element_size(dtype);
@@ -263,16 +314,21 @@ fn tensor(
     let sparse = buf.slot_offset(t, slot::tensor::SPARSITY)? != 0;
     let index = buf.int(t, slot::tensor::BUFFER, 4, false, 0)? as usize;
     let dynamic = shape.iter().any(|&d| d < 0);
+    let mut info = TensorInfo {
+        shape,
+        dtype,
+        data: None,
+    };
     if index == 0 || sparse || dynamic || size.is_none() {
-        return Ok(shape);
+        return Ok(info);
     }
     let buffers = buf.tables(model, slot::model::BUFFERS)?;
     let Some(&b) = buffers.get(index) else {
-        return Ok(shape); // The graph reader names a bad buffer index.
+        return Ok(info); // The graph reader names a bad buffer index.
     };
-    let data = buf
-        .vector(b, slot::buffer::DATA, 1)?
-        .map_or(0, |(_, n)| n as u64);
+    let data = buf.vector_bytes(b, slot::buffer::DATA, 1)?;
+    info.data = (!data.is_empty()).then_some(data);
+    let data = data.len() as u64;
     if data != 0 && data != bytes {
         let reason = Reason::BufferSize {
             got: data,
@@ -285,5 +341,5 @@ fn tensor(
             reason,
         ));
     }
-    Ok(shape)
+    Ok(info)
 }

@@ -7,6 +7,8 @@
 //! - `segment`: real models cut N ways chain bit-exactly to the whole model
 //! - `refuse`: bad and unsupported models get clear errors, never panics
 //! - `fuzz`: mutated real models never panic the reader or the cutter
+//! - `fuzz_commands`, `mutants`: mutants of real models through inspect, segment, verify and run
+//! - `corpus`: every kind of model that ever crashed a command, byte-built, through all four
 //! - `hostile`: links to the input, full disks, planted symlinks, FIFOs, /dev/zero, huge frames
 //! - `balance`: latency-balanced cuts on real models
 //! - `capture`: photos to labels end to end, frame sources, bad input
@@ -25,13 +27,16 @@ mod balance;
 mod capture;
 mod cli;
 mod config_cases;
+mod corpus;
 mod demo;
 mod engine;
 mod fakes;
 mod fresh;
 mod fuzz;
+mod fuzz_commands;
 mod hostile;
 mod litert;
+mod mutants;
 mod op_checks;
 mod panicking;
 mod pipeline;

@@ -178,3 +178,329 @@ fn a_shape_larger_than_memory_is_refused() {
     assert_eq!(field, "shape");
     assert!(matches!(reason, Reason::TooLarge(_)), "{reason:?}");
 }
+
+// The shape rules (src/model/shapes.rs): each case differs from a sound model in one shape.
+
+const ADD: i32 = 0;
+const DEPTHWISE_CONV_2D: i32 = 4;
+const FULLY_CONNECTED: i32 = 9;
+const RESHAPE: i32 = 22;
+const SOFTMAX: i32 = 25;
+const MEAN: i32 = 40;
+const SQUEEZE: i32 = 43;
+const DEPTHWISE_OPTIONS: u8 = 2;
+const FC_OPTIONS: u8 = 8;
+const SQUEEZE_OPTIONS: u8 = 30;
+
+/// One operator `code` from the first `ins` tensors (those without data are graph inputs)
+/// to the others.
+fn op(code: i32, tensors: Vec<T>, ins: usize, options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
+    let n = tensors.len() as i32;
+    let graph_inputs = (0..ins).filter(|&i| tensors[i].data.is_none());
+    Tiny {
+        inputs: graph_inputs.map(|i| i as i32).collect(),
+        ops: vec![Op {
+            code,
+            inputs: (0..ins as i32).collect(),
+            outputs: (ins as i32..n).collect(),
+            options,
+            ..Default::default()
+        }],
+        outputs: (ins as i32..n).collect(),
+        tensors,
+        subgraphs: 1,
+    }
+}
+
+/// A constant float tensor of `shape`.
+fn weights(name: &str, shape: &[i32]) -> T {
+    let n: i32 = shape.iter().product();
+    t(name, shape, Some(vec![0; 4 * n as usize]))
+}
+
+/// The refusal's field and its shape text.
+fn shapes_refused(model: &Tiny, owner: &str) -> (String, String) {
+    match refused(model, owner) {
+        ("Operator", field, Reason::Shapes(text)) => (field, text),
+        other => panic!("expected a shape refusal, got {other:?}"),
+    }
+}
+
+/// A convolution (`dw`: depthwise) of input `x`, filter `w`, bias `b` to output `y`.
+fn conv_shapes(dw: bool, x: &[i32], w: &[i32], b: &[i32], y: &[i32]) -> Tiny {
+    let tensors = vec![
+        t("x", x, None),
+        weights("w", w),
+        weights("b", b),
+        t("y", y, None),
+    ];
+    let (code, tag) = match dw {
+        true => (DEPTHWISE_CONV_2D, DEPTHWISE_OPTIONS),
+        false => (CONV_2D, CONV2D_OPTIONS),
+    };
+    op(code, tensors, 3, Some((tag, vec![(1, 1), (2, 1)])))
+}
+
+#[test]
+fn convolution_shapes_must_fit() {
+    let ok = |m: Tiny| Model::from_bytes(&m.bytes(), Path::new("ok.tflite")).unwrap();
+    ok(conv_shapes(
+        false,
+        &[1, 4, 4, 2],
+        &[3, 1, 1, 2],
+        &[3],
+        &[1, 4, 4, 3],
+    ));
+    ok(conv_shapes(
+        true,
+        &[1, 4, 4, 2],
+        &[1, 3, 3, 4],
+        &[4],
+        &[1, 4, 4, 4],
+    ));
+    let cases = [
+        (
+            conv_shapes(false, &[1, 4, 4, 2], &[3, 1, 2], &[3], &[1, 4, 4, 3]),
+            "inputs",
+            "input 1 (the filter) has rank 3, 4 needed",
+        ),
+        (
+            conv_shapes(false, &[1, 4, 4, 2], &[3, 1, 1, 3], &[3], &[1, 4, 4, 3]),
+            "inputs",
+            "the input's 2 channels are not a multiple of the filter's 3",
+        ),
+        (
+            conv_shapes(false, &[1, 4, 4, 2], &[3, 1, 1, 2], &[2], &[1, 4, 4, 3]),
+            "inputs",
+            "input 2 (the bias) has 2 values for 3 output channels",
+        ),
+        (
+            conv_shapes(false, &[1, 4, 4, 2], &[3, 1, 1, 2], &[3], &[1, 4, 4, 5]),
+            "outputs",
+            "output 0 has 5 channels, the filter 3",
+        ),
+        (
+            conv_shapes(true, &[1, 4, 4, 3], &[1, 3, 3, 4], &[4], &[1, 4, 4, 4]),
+            "inputs",
+            "the filter's 4 output channels are not a multiple of the input's 3 channels",
+        ),
+    ];
+    for (model, want_field, want) in cases {
+        let (field, text) = shapes_refused(&model, "operator 0 (");
+        assert_eq!((field.as_str(), text.as_str()), (want_field, want));
+    }
+}
+
+#[test]
+fn fully_connected_and_pool_shapes_must_fit() {
+    let fc = |x: &[i32], w: &[i32], b: &[i32], y: &[i32]| {
+        let tensors = vec![
+            t("x", x, None),
+            weights("w", w),
+            weights("b", b),
+            t("y", y, None),
+        ];
+        op(FULLY_CONNECTED, tensors, 3, Some((FC_OPTIONS, vec![])))
+    };
+    Model::from_bytes(
+        &fc(&[2, 8], &[3, 4], &[3], &[4, 3]).bytes(),
+        Path::new("ok.tflite"),
+    )
+    .unwrap();
+    for (model, want) in [
+        (
+            fc(&[2, 8], &[3, 4, 1], &[3], &[4, 3]),
+            "input 1 (the weights) has rank 3, 2 needed",
+        ),
+        (
+            fc(&[2, 7], &[3, 4], &[3], &[4, 3]),
+            "input 0 has 14 elements, not a multiple of the weights' depth 4",
+        ),
+        (
+            fc(&[2, 8], &[3, 4], &[2], &[4, 3]),
+            "input 2 (the bias) has 2 values for 3 units",
+        ),
+        (
+            fc(&[2, 8], &[3, 4], &[3], &[4, 2]),
+            "output 0 ends in 2, the weights have 3 units",
+        ),
+    ] {
+        let (_, text) = shapes_refused(&model, "operator 0 (FULLY_CONNECTED)");
+        assert_eq!(text, want);
+    }
+    let pool = |x: &[i32], y: &[i32]| {
+        let options = vec![(1, 1), (2, 1), (3, 1), (4, 1)];
+        op(
+            MAX_POOL_2D,
+            vec![t("x", x, None), t("y", y, None)],
+            1,
+            Some((POOL2D_OPTIONS, options)),
+        )
+    };
+    let (_, text) = shapes_refused(&pool(&[1, 4, 4], &[1, 4, 4]), "operator 0 (MAX_POOL_2D)");
+    assert_eq!(text, "input 0 has rank 3, 4 needed");
+    let (field, text) = shapes_refused(&pool(&[1, 4, 4, 2], &[1, 4, 4, 3]), "MAX_POOL_2D");
+    assert_eq!(
+        (field.as_str(), text.as_str()),
+        ("outputs", "output 0 has 3 channels, input 0 has 2")
+    );
+}
+
+#[test]
+fn joined_reshaped_and_elementwise_shapes_must_fit() {
+    let concat = |a: &[i32], b: &[i32], y: &[i32]| {
+        let tensors = vec![t("a", a, None), t("b", b, None), t("y", y, None)];
+        op(
+            CONCATENATION,
+            tensors,
+            2,
+            Some((CONCATENATION_OPTIONS, vec![(0, 1)])),
+        )
+    };
+    Model::from_bytes(
+        &concat(&[1, 2], &[1, 3], &[1, 5]).bytes(),
+        Path::new("ok.tflite"),
+    )
+    .unwrap();
+    let (_, text) = shapes_refused(&concat(&[1, 2], &[2, 3], &[1, 5]), "CONCATENATION");
+    assert_eq!(
+        text,
+        "input 1 [2, 3] does not fit input 0 [1, 2] along axis 1"
+    );
+    let (field, text) = shapes_refused(&concat(&[1, 2], &[1, 3], &[1, 6]), "CONCATENATION");
+    assert_eq!(
+        (field.as_str(), text.as_str()),
+        (
+            "outputs",
+            "output 0 [1, 6] is not the inputs joined along axis 1 (5)"
+        )
+    );
+
+    let unary =
+        |code: i32, x: &[i32], y: &[i32]| op(code, vec![t("x", x, None), t("y", y, None)], 1, None);
+    Model::from_bytes(
+        &unary(RESHAPE, &[2, 6], &[3, 4]).bytes(),
+        Path::new("ok.tflite"),
+    )
+    .unwrap();
+    let (_, text) = shapes_refused(&unary(RESHAPE, &[1, 4], &[1, 5]), "RESHAPE");
+    assert_eq!(text, "output 0 [1, 5] has 5 elements, input 0 [1, 4] has 4");
+    let (_, text) = shapes_refused(&unary(SOFTMAX, &[1, 4], &[1, 5]), "SOFTMAX");
+    assert_eq!(text, "output 0 [1, 5] is not input 0's shape [1, 4]");
+
+    let add = |a: &[i32], b: &[i32], y: &[i32]| {
+        op(
+            ADD,
+            vec![t("a", a, None), weights("b", b), t("y", y, None)],
+            2,
+            None,
+        )
+    };
+    Model::from_bytes(
+        &add(&[2, 1, 4], &[3, 1], &[2, 3, 4]).bytes(),
+        Path::new("ok.tflite"),
+    )
+    .unwrap();
+    let (field, text) = shapes_refused(&add(&[1, 3], &[1, 4], &[1, 4]), "operator 0 (ADD)");
+    assert_eq!(
+        (field.as_str(), text.as_str()),
+        ("inputs", "inputs [1, 3] and [1, 4] do not broadcast")
+    );
+    let (_, text) = shapes_refused(&add(&[1, 4], &[4], &[1, 1]), "operator 0 (ADD)");
+    assert_eq!(text, "output 0 [1, 1] is not the inputs broadcast, [1, 4]");
+}
+
+#[test]
+fn reducer_and_squeeze_axes_must_lie_within_the_rank() {
+    let mean = |axis: i32| {
+        let axes = T {
+            name: "axes".into(),
+            shape: vec![1],
+            dtype: crate::tiny::INT32,
+            data: Some(axis.to_le_bytes().to_vec()),
+            ..Default::default()
+        };
+        op(
+            MEAN,
+            vec![t("x", &[1, 4], None), axes, t("y", &[1], None)],
+            2,
+            None,
+        )
+    };
+    Model::from_bytes(&mean(-2).bytes(), Path::new("ok.tflite")).unwrap();
+    let (table, field, reason) = refused(&mean(2), "operator 0 (MEAN)");
+    assert_eq!(
+        (table, field.as_str(), reason),
+        ("Operator", "inputs", Reason::Axis { axis: 2, rank: 2 })
+    );
+
+    let squeeze = |dims: Vec<i32>| {
+        let mut m = op(
+            SQUEEZE,
+            vec![t("x", &[1, 4, 1], None), t("y", &[4], None)],
+            1,
+            Some((SQUEEZE_OPTIONS, vec![])),
+        );
+        m.ops[0].option_vectors = vec![(0, dims)];
+        m
+    };
+    Model::from_bytes(&squeeze(vec![0, -1]).bytes(), Path::new("ok.tflite")).unwrap();
+    let (table, field, reason) = refused(&squeeze(vec![0, 3]), "operator 0 (SQUEEZE)");
+    assert_eq!(
+        (table, field.as_str(), reason),
+        (
+            "SqueezeOptions",
+            "squeeze_dims",
+            Reason::Axis { axis: 3, rank: 3 }
+        )
+    );
+}
+
+#[test]
+fn an_operator_writing_two_outputs_where_it_writes_one_is_refused() {
+    let tensors = vec![
+        t("a", &[1, 4], None),
+        t("b", &[1, 4], None),
+        t("y", &[1, 4], None),
+        t("z", &[1, 4], None),
+    ];
+    let (table, field, reason) = refused(&op(ADD, tensors, 2, None), "operator 0 (ADD)");
+    assert_eq!(
+        (table, field.as_str(), reason),
+        (
+            "Operator",
+            "outputs",
+            Reason::TensorCount { got: 2, want: 1 }
+        )
+    );
+}
+
+#[test]
+fn a_window_output_must_have_the_size_its_strides_and_padding_give() {
+    // SAME, stride 2: 4x4 -> 2x2. VALID (padding 1), 3x3, stride 1: 4x4 -> 2x2.
+    let same2 = vec![(1, 2), (2, 2)];
+    let ok = conv_shapes(false, &[1, 4, 4, 1], &[1, 1, 1, 1], &[1], &[1, 2, 2, 1]);
+    let mut ok = ok;
+    ok.ops[0].options = Some((CONV2D_OPTIONS, same2.clone()));
+    Model::from_bytes(&ok.bytes(), Path::new("ok.tflite")).unwrap();
+    let mut bad = conv_shapes(false, &[1, 4, 4, 1], &[1, 1, 1, 1], &[1], &[1, 4, 4, 1]);
+    bad.ops[0].options = Some((CONV2D_OPTIONS, same2));
+    let (field, text) = shapes_refused(&bad, "operator 0 (CONV_2D)");
+    assert_eq!(field, "outputs");
+    assert_eq!(
+        text,
+        "output 0 [1, 4, 4, 1] should be [1, 2, 2, _] for input 0 [1, 4, 4, 1], a 1x1 window, \
+         strides 2x2, dilations 1x1 and padding SAME"
+    );
+    let pool = |y: &[i32]| {
+        let options = vec![(0, 1), (1, 1), (2, 1), (3, 3), (4, 3)];
+        let tensors = vec![t("x", &[1, 4, 4, 1], None), t("y", y, None)];
+        op(MAX_POOL_2D, tensors, 1, Some((POOL2D_OPTIONS, options)))
+    };
+    Model::from_bytes(&pool(&[1, 2, 2, 1]).bytes(), Path::new("ok.tflite")).unwrap();
+    let (_, text) = shapes_refused(&pool(&[1, 4, 4, 1]), "operator 0 (MAX_POOL_2D)");
+    assert!(
+        text.contains("should be [1, 2, 2, _]") && text.ends_with("padding VALID"),
+        "{text}"
+    );
+}

@@ -41,6 +41,8 @@ pub struct Op {
     pub outputs: Vec<i32>,
     /// `builtin_options`: the union tag and the option table's int32 slots (slot, value).
     pub options: Option<(u8, Vec<(u16, i32)>)>,
+    /// The option table's int32 vector slots (slot, values), with `options`.
+    pub option_vectors: Vec<(u16, Vec<i32>)>,
 }
 
 /// A one-subgraph model (or `subgraphs` copies of it).
@@ -157,9 +159,17 @@ impl Tiny {
                 let outs = b.create_vector(&op.outputs);
                 let custom_options = op.custom_options.as_ref().map(|o| b.create_vector(o));
                 let options = op.options.as_ref().map(|(tag, slots)| {
+                    let vectors: Vec<_> = op
+                        .option_vectors
+                        .iter()
+                        .map(|(id, v)| (*id, b.create_vector(v)))
+                        .collect();
                     let s = b.start_table();
                     for &(id, v) in slots {
                         b.push_slot_always::<i32>(slot(id), v);
+                    }
+                    for (id, v) in vectors {
+                        b.push_slot_always(slot(id), v);
                     }
                     (*tag, b.end_table(s))
                 });

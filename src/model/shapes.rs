@@ -1,0 +1,476 @@
+//! The shape rules of the operator checks ([`super::ops`]): the tensors of the common
+//! operators fit each other (a convolution's input and filter are of rank 4 and agree on
+//! channels, a fully connected layer's weights fit its input, concatenated inputs agree
+//! except on the axis, a reshape keeps the element count, element-wise inputs broadcast,
+//! reducer and squeeze axes lie within the rank), and each has the outputs it writes.
+//!
+//! A shape is known when it is non-empty and every dimension is above 0; a rule that needs an
+//! unknown shape is skipped (a dynamic or unranked tensor is TensorFlow Lite's to resolve).
+
+use super::check::{Reason, refuse};
+use super::flatbuf::{Buf, Result, Table};
+use super::schema_gen::{slot, table as tid};
+
+/// What the rules know of one tensor.
+pub struct TensorInfo<'a> {
+    /// The stored shape.
+    pub shape: Vec<i32>,
+    /// The `TensorType` value.
+    pub dtype: i64,
+    /// The constant data, when the tensor has a buffer with data.
+    pub data: Option<&'a [u8]>,
+}
+
+/// One operator as the rules see it.
+pub struct OpView<'m, 'a> {
+    /// Builtin name (`CONV_2D`).
+    pub name: &'static str,
+    /// Input tensor indices (-1: an omitted optional input).
+    pub inputs: Vec<i32>,
+    /// Output tensor indices.
+    pub outputs: Vec<i32>,
+    /// Every tensor of the subgraph.
+    pub tensors: &'m [TensorInfo<'a>],
+    /// The option table, when present and of the expected type.
+    pub options: Option<Table>,
+}
+
+/// The known shape of tensor `index`, if any.
+fn known<'m>(tensors: &'m [TensorInfo], index: Option<&i32>) -> Option<&'m [i32]> {
+    let t = tensors.get(usize::try_from(*index?).ok()?)?;
+    let ok = !t.shape.is_empty() && t.shape.iter().all(|&d| d > 0);
+    ok.then_some(t.shape.as_slice())
+}
+
+fn elements(shape: &[i32]) -> u64 {
+    shape.iter().map(|&d| d as u64).product()
+}
+
+/// Operators that write exactly one output.
+const ONE_OUTPUT: &[&str] = &[
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "AVERAGE_POOL_2D",
+    "MAX_POOL_2D",
+    "L2_POOL_2D",
+    "CONCATENATION",
+    "RESHAPE",
+    "SOFTMAX",
+    "ADD",
+    "SUB",
+    "MUL",
+    "MEAN",
+    "SUM",
+    "REDUCE_MAX",
+    "REDUCE_MIN",
+    "REDUCE_PROD",
+    "SQUEEZE",
+    "PAD",
+    "TRANSPOSE_CONV",
+    "RESIZE_BILINEAR",
+    "RESIZE_NEAREST_NEIGHBOR",
+    "STRIDED_SLICE",
+    "LOGISTIC",
+    "TANH",
+    "RELU",
+    "RELU6",
+    "QUANTIZE",
+    "DEQUANTIZE",
+];
+
+/// `TensorType.INT32`.
+const INT32: i64 = 2;
+
+const REDUCERS: &[&str] = &["MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"];
+
+/// Checks `op`'s tensors against its rules; `owner` names it.
+pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Result<()> {
+    let io = |field: usize, reason: Reason| -> Result<()> {
+        Err(refuse(tid::OPERATOR, field, &owner()?, reason))
+    };
+    if ONE_OUTPUT.contains(&op.name) && op.outputs.len() != 1 {
+        let reason = Reason::TensorCount {
+            got: op.outputs.len(),
+            want: 1,
+        };
+        return io(slot::operator::OUTPUTS, reason);
+    }
+    let problem = match op.name {
+        "CONV_2D" => conv(op, false).or(spatial(buf, op, Window::Conv)?),
+        "DEPTHWISE_CONV_2D" => conv(op, true).or(spatial(buf, op, Window::Depthwise)?),
+        "AVERAGE_POOL_2D" | "MAX_POOL_2D" | "L2_POOL_2D" => {
+            pool(op).or(spatial(buf, op, Window::Pool)?)
+        }
+        "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR" => resize(op),
+        "FULLY_CONNECTED" => fully_connected(op),
+        "CONCATENATION" => concatenation(buf, op)?,
+        "RESHAPE" => reshape(op),
+        "SOFTMAX" => same_shape(op),
+        "ADD" | "SUB" | "MUL" => broadcast(op),
+        name if REDUCERS.contains(&name) => return reducer(op, &io),
+        "SQUEEZE" => return squeeze(buf, op, owner),
+        _ => None,
+    };
+    match problem {
+        Some((field, text)) => io(field, Reason::Shapes(text)),
+        None => Ok(()),
+    }
+}
+
+/// A problem: the field it is in (`inputs` or `outputs`) and what is wrong.
+type Problem = Option<(usize, String)>;
+
+const INPUTS: usize = slot::operator::INPUTS;
+const OUTPUTS: usize = slot::operator::OUTPUTS;
+
+fn rank(what: &str, shape: Option<&[i32]>, want: usize, field: usize) -> Problem {
+    let s = shape?;
+    (s.len() != want).then(|| (field, format!("{what} has rank {}, {want} needed", s.len())))
+}
+
+/// CONV_2D: input [n, h, w, c] and filter [out, kh, kw, c / groups]; DEPTHWISE_CONV_2D:
+/// filter [1, kh, kw, c x multiplier]. The bias has one value per output channel.
+fn conv(op: &OpView, depthwise: bool) -> Problem {
+    let t = op.tensors;
+    let (input, filter) = (known(t, op.inputs.first()), known(t, op.inputs.get(1)));
+    let bias = known(t, op.inputs.get(2));
+    let output = known(t, op.outputs.first());
+    rank("input 0 (the input)", input, 4, INPUTS)
+        .or_else(|| rank("input 1 (the filter)", filter, 4, INPUTS))
+        .or_else(|| rank("output 0", output, 4, OUTPUTS))
+        .or_else(|| {
+            let (i, f) = (input?, filter?);
+            let out_channels = if depthwise { f[3] } else { f[0] };
+            let fits = match depthwise {
+                true => f[3] % i[3] == 0,
+                false => i[3] % f[3] == 0,
+            };
+            if !fits {
+                let text = match depthwise {
+                    true => format!(
+                        "the filter's {} output channels are not a multiple of the input's {} channels",
+                        f[3], i[3]
+                    ),
+                    false => format!(
+                        "the input's {} channels are not a multiple of the filter's {}",
+                        i[3], f[3]
+                    ),
+                };
+                return Some((INPUTS, text));
+            }
+            if let Some(b) = bias.filter(|b| elements(b) != out_channels as u64) {
+                let text = format!(
+                    "input 2 (the bias) has {} values for {out_channels} output channels",
+                    elements(b)
+                );
+                return Some((INPUTS, text));
+            }
+            let o = output?;
+            (o[3] != out_channels).then(|| {
+                let text = format!("output 0 has {} channels, the filter {out_channels}", o[3]);
+                (OUTPUTS, text)
+            })
+        })
+}
+
+/// Where a sliding window's size and steps are.
+#[derive(Clone, Copy, PartialEq)]
+enum Window {
+    Conv,
+    Depthwise,
+    Pool,
+}
+
+/// TensorFlow Lite's output size along one axis (`ComputeOutSize`): padding SAME (0) or
+/// VALID (1).
+fn out_size(padding: i64, image: i64, filter: i64, stride: i64, dilation: i64) -> Option<i64> {
+    let effective = (filter - 1) * dilation + 1;
+    match padding {
+        0 => Some((image + stride - 1) / stride),
+        1 => Some((image + stride - effective) / stride),
+        _ => None,
+    }
+}
+
+/// The output's height and width follow from the input's, the window, the strides, the
+/// dilations and the padding; its batch is the input's.
+fn spatial(buf: &Buf, op: &OpView, window: Window) -> Result<Problem> {
+    let t = op.tensors;
+    let (Some(options), Some(i), Some(o)) = (
+        op.options,
+        known(t, op.inputs.first()),
+        known(t, op.outputs.first()),
+    ) else {
+        return Ok(None);
+    };
+    if i.len() != 4 || o.len() != 4 {
+        return Ok(None);
+    }
+    use slot::{conv2_d_options as c, depthwise_conv2_d_options as d, pool2_d_options as p};
+    // (padding, stride_h, stride_w, dilation_h, dilation_w) slots; dilations default to 1.
+    let (pad, sh, sw, dh, dw) = match window {
+        Window::Conv => (
+            c::PADDING,
+            c::STRIDE_H,
+            c::STRIDE_W,
+            Some(c::DILATION_H_FACTOR),
+            Some(c::DILATION_W_FACTOR),
+        ),
+        Window::Depthwise => (
+            d::PADDING,
+            d::STRIDE_H,
+            d::STRIDE_W,
+            Some(d::DILATION_H_FACTOR),
+            Some(d::DILATION_W_FACTOR),
+        ),
+        Window::Pool => (p::PADDING, p::STRIDE_H, p::STRIDE_W, None, None),
+    };
+    let int = |s: usize, default: i64| buf.int(options, s, 4, true, default);
+    let dilation = |s: Option<usize>| s.map_or(Ok(1), |s| int(s, 1));
+    let (kh, kw) = match window {
+        Window::Pool => (int(p::FILTER_HEIGHT, 0)?, int(p::FILTER_WIDTH, 0)?),
+        _ => match known(t, op.inputs.get(1)) {
+            Some(f) if f.len() == 4 => (i64::from(f[1]), i64::from(f[2])),
+            _ => return Ok(None),
+        },
+    };
+    let padding = buf.int(options, pad, 1, true, 0)?;
+    let (stride_h, stride_w) = (int(sh, 0)?, int(sw, 0)?);
+    let (dil_h, dil_w) = (dilation(dh)?, dilation(dw)?);
+    if [kh, kw, stride_h, stride_w, dil_h, dil_w]
+        .iter()
+        .any(|&v| v < 1)
+    {
+        return Ok(None); // The option checks refuse these.
+    }
+    let h = out_size(padding, i64::from(i[1]), kh, stride_h, dil_h);
+    let w = out_size(padding, i64::from(i[2]), kw, stride_w, dil_w);
+    let (Some(h), Some(w)) = (h, w) else {
+        return Ok(None);
+    };
+    let want = [i64::from(i[0]), h, w];
+    let got = [i64::from(o[0]), i64::from(o[1]), i64::from(o[2])];
+    Ok((got != want).then(|| {
+        let text = format!(
+            "output 0 {o:?} should be [{}, {h}, {w}, _] for input 0 {i:?}, a {kh}x{kw} window, strides {stride_h}x{stride_w}, dilations {dil_h}x{dil_w} and padding {}",
+            i[0],
+            if padding == 0 { "SAME" } else { "VALID" }
+        );
+        (OUTPUTS, text)
+    }))
+}
+
+/// RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR: the size (input 1, constant int32 [2]) is at
+/// least 1 and is the output's height and width; batch and channels are the input's.
+fn resize(op: &OpView) -> Problem {
+    let t = op.tensors;
+    let size = op
+        .inputs
+        .get(1)
+        .and_then(|&i| t.get(usize::try_from(i).ok()?))
+        .filter(|s| s.dtype == INT32)
+        .and_then(|s| s.data)
+        .filter(|d| d.len() == 8)
+        .map(|d| {
+            let v = |k: usize| i32::from_le_bytes([d[k], d[k + 1], d[k + 2], d[k + 3]]);
+            [v(0), v(4)]
+        });
+    if let Some(size) = size.filter(|s| s.iter().any(|&v| v < 1)) {
+        return Some((INPUTS, format!("input 1 (the size) is {size:?}, below 1")));
+    }
+    let (input, output) = (known(t, op.inputs.first()), known(t, op.outputs.first()));
+    rank("input 0", input, 4, INPUTS)
+        .or_else(|| rank("output 0", output, 4, OUTPUTS))
+        .or_else(|| {
+            let (i, o) = (input?, output?);
+            let want = [
+                i[0],
+                size.map_or(o[1], |s| s[0]),
+                size.map_or(o[2], |s| s[1]),
+                i[3],
+            ];
+            (o != want).then(|| {
+                let text = format!("output 0 {o:?} is not input 0 {i:?} resized to {want:?}");
+                (OUTPUTS, text)
+            })
+        })
+}
+
+fn pool(op: &OpView) -> Problem {
+    let (input, output) = (
+        known(op.tensors, op.inputs.first()),
+        known(op.tensors, op.outputs.first()),
+    );
+    rank("input 0", input, 4, INPUTS)
+        .or_else(|| rank("output 0", output, 4, OUTPUTS))
+        .or_else(|| {
+            let (i, o) = (input?, output?);
+            (i[3] != o[3]).then(|| {
+                let text = format!("output 0 has {} channels, input 0 has {}", o[3], i[3]);
+                (OUTPUTS, text)
+            })
+        })
+}
+
+/// Weights [units, depth]: the input's element count is a multiple of depth, one bias per
+/// unit, and the output's last dimension is the units.
+fn fully_connected(op: &OpView) -> Problem {
+    let t = op.tensors;
+    let weights = known(t, op.inputs.get(1));
+    rank("input 1 (the weights)", weights, 2, INPUTS).or_else(|| {
+        let w = weights?;
+        let (units, depth) = (w[0], w[1]);
+        if let Some(i) = known(t, op.inputs.first()).filter(|i| elements(i) % depth as u64 != 0) {
+            let text = format!(
+                "input 0 has {} elements, not a multiple of the weights' depth {depth}",
+                elements(i)
+            );
+            return Some((INPUTS, text));
+        }
+        if let Some(b) = known(t, op.inputs.get(2)).filter(|b| elements(b) != units as u64) {
+            let text = format!(
+                "input 2 (the bias) has {} values for {units} units",
+                elements(b)
+            );
+            return Some((INPUTS, text));
+        }
+        let o = known(t, op.outputs.first())?;
+        (o[o.len() - 1] != units).then(|| {
+            let text = format!(
+                "output 0 ends in {}, the weights have {units} units",
+                o[o.len() - 1]
+            );
+            (OUTPUTS, text)
+        })
+    })
+}
+
+/// The inputs agree on rank and on every dimension but the axis; the output's axis is their
+/// sum.
+fn concatenation(buf: &Buf, op: &OpView) -> Result<Problem> {
+    let Some(options) = op.options else {
+        return Ok(None);
+    };
+    let axis = buf.int(options, slot::concatenation_options::AXIS, 4, true, 0)?;
+    let shapes: Option<Vec<&[i32]>> = op
+        .inputs
+        .iter()
+        .map(|i| known(op.tensors, Some(i)))
+        .collect();
+    let Some(shapes) = shapes.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let first = shapes[0];
+    let rank = first.len() as i64;
+    if !(-rank..rank).contains(&axis) {
+        return Ok(None); // The option check refuses the axis itself.
+    }
+    let axis = axis.rem_euclid(rank) as usize;
+    for (n, s) in shapes.iter().enumerate().skip(1) {
+        let agree = s.len() == first.len()
+            && s.iter()
+                .zip(first)
+                .enumerate()
+                .all(|(d, (a, b))| d == axis || a == b);
+        if !agree {
+            let text = format!("input {n} {s:?} does not fit input 0 {first:?} along axis {axis}");
+            return Ok(Some((INPUTS, text)));
+        }
+    }
+    let sum: i64 = shapes.iter().map(|s| i64::from(s[axis])).sum();
+    let Some(o) = known(op.tensors, op.outputs.first()) else {
+        return Ok(None);
+    };
+    let fits = o.len() == first.len() && i64::from(o[axis]) == sum;
+    Ok((!fits).then(|| {
+        let text = format!("output 0 {o:?} is not the inputs joined along axis {axis} ({sum})");
+        (OUTPUTS, text)
+    }))
+}
+
+fn reshape(op: &OpView) -> Problem {
+    let i = known(op.tensors, op.inputs.first())?;
+    let o = known(op.tensors, op.outputs.first())?;
+    (elements(i) != elements(o)).then(|| {
+        let text = format!(
+            "output 0 {o:?} has {} elements, input 0 {i:?} has {}",
+            elements(o),
+            elements(i)
+        );
+        (OUTPUTS, text)
+    })
+}
+
+fn same_shape(op: &OpView) -> Problem {
+    let i = known(op.tensors, op.inputs.first())?;
+    let o = known(op.tensors, op.outputs.first())?;
+    (i != o).then(|| {
+        (
+            OUTPUTS,
+            format!("output 0 {o:?} is not input 0's shape {i:?}"),
+        )
+    })
+}
+
+/// The two inputs broadcast (each dimension from the last equal, or one of them 1), to the
+/// output's shape.
+fn broadcast(op: &OpView) -> Problem {
+    let a = known(op.tensors, op.inputs.first())?;
+    let b = known(op.tensors, op.inputs.get(1))?;
+    let n = a.len().max(b.len());
+    let dim = |s: &[i32], k: usize| if k < s.len() { s[s.len() - 1 - k] } else { 1 };
+    let mut joined = vec![0; n];
+    for k in 0..n {
+        let (x, y) = (dim(a, k), dim(b, k));
+        if x != y && x != 1 && y != 1 {
+            let text = format!("inputs {a:?} and {b:?} do not broadcast");
+            return Some((INPUTS, text));
+        }
+        joined[n - 1 - k] = x.max(y);
+    }
+    let o = known(op.tensors, op.outputs.first())?;
+    (o != joined.as_slice()).then(|| {
+        (
+            OUTPUTS,
+            format!("output 0 {o:?} is not the inputs broadcast, {joined:?}"),
+        )
+    })
+}
+
+/// The axes (input 1, constant int32) lie within input 0's rank.
+fn reducer(op: &OpView, io: &dyn Fn(usize, Reason) -> Result<()>) -> Result<()> {
+    let Some(input) = known(op.tensors, op.inputs.first()) else {
+        return Ok(());
+    };
+    let axes = op
+        .inputs
+        .get(1)
+        .and_then(|&i| op.tensors.get(usize::try_from(i).ok()?))
+        .filter(|t| t.dtype == INT32)
+        .and_then(|t| t.data);
+    let rank = input.len() as i64;
+    for axis in axes.unwrap_or_default().chunks_exact(4) {
+        let axis = i64::from(i32::from_le_bytes([axis[0], axis[1], axis[2], axis[3]]));
+        if !(-rank..rank).contains(&axis) {
+            return io(INPUTS, Reason::Axis { axis, rank });
+        }
+    }
+    Ok(())
+}
+
+/// SqueezeOptions.squeeze_dims lie within the input's rank.
+fn squeeze(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Result<()> {
+    let (Some(options), Some(input)) = (op.options, known(op.tensors, op.inputs.first())) else {
+        return Ok(());
+    };
+    let rank = input.len() as i64;
+    let s = slot::squeeze_options::SQUEEZE_DIMS;
+    for axis in buf.i32s(options, s)? {
+        let axis = i64::from(axis);
+        if !(-rank..rank).contains(&axis) {
+            let reason = Reason::Axis { axis, rank };
+            return Err(refuse(tid::SQUEEZE_OPTIONS, s, &owner()?, reason));
+        }
+    }
+    Ok(())
+}

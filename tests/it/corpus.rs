@@ -1,0 +1,289 @@
+//! The regression corpus of the command fuzz (issue 16): every kind of model that ever
+//! crashed a command, built byte by byte (so the repository stays small), through `inspect`,
+//! `segment`, `verify` and a one-frame `run` as child processes under a memory limit, as the
+//! fuzz runs them ([`crate::fuzz_commands`]). Each must end in a clear error (exit 2, or 1 for
+//! what only TensorFlow Lite finds at run time), never a signal, a panic or a hang.
+//!
+//! The first fuzz (3,069 mutants) found: an operator with an options type and no options
+//! table (SIGSEGV), a convolution stride of 0 (SIGFPE), a C++ exception crossing into Rust
+//! (SIGABRT), and a slice built from a byte size TensorFlow Lite computed from a negative
+//! dimension (a "capacity overflow" panic). The command fuzz found three more (below).
+
+use std::path::Path;
+
+use edgepipe::model::flatbuf::Buf;
+use edgepipe::model::schema_gen::slot;
+
+use crate::fuzz_commands::{Ran, limited, os, run_config};
+use crate::tiny::{FLOAT32, INT32, Op, T, Tiny};
+use crate::util::temp_dir;
+
+const CONV_2D: i32 = 3;
+const FULLY_CONNECTED: i32 = 9;
+const MAX_POOL_2D: i32 = 17;
+const RELU: i32 = 19;
+const RESIZE_BILINEAR: i32 = 23;
+const CONV2D_OPTIONS: u8 = 1;
+const POOL2D_OPTIONS: u8 = 5;
+
+fn t(name: &str, shape: &[i32], data: Option<Vec<u8>>) -> T {
+    T {
+        name: name.into(),
+        shape: shape.to_vec(),
+        dtype: FLOAT32,
+        data,
+        ..Default::default()
+    }
+}
+
+/// A 1x1 convolution of a 1x4x4x1 float input with Conv2DOptions `slots`.
+fn conv(slots: Vec<(u16, i32)>) -> Tiny {
+    Tiny {
+        tensors: vec![
+            t("x", &[1, 4, 4, 1], None),
+            t("w", &[1, 1, 1, 1], Some(1.0f32.to_le_bytes().to_vec())),
+            t("b", &[1], Some(vec![0; 4])),
+            t("y", &[1, 4, 4, 1], None),
+        ],
+        ops: vec![Op {
+            code: CONV_2D,
+            inputs: vec![0, 1, 2],
+            outputs: vec![3],
+            options: Some((CONV2D_OPTIONS, slots)),
+            ..Default::default()
+        }],
+        inputs: vec![0],
+        outputs: vec![3],
+        subgraphs: 1,
+    }
+}
+
+/// One operator of `code` from `shape` to `shape`, float32.
+fn unary(code: i32, shape: &[i32], options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
+    Tiny {
+        tensors: vec![t("x", shape, None), t("y", shape, None)],
+        ops: vec![Op {
+            code,
+            inputs: vec![0],
+            outputs: vec![1],
+            options,
+            ..Default::default()
+        }],
+        inputs: vec![0],
+        outputs: vec![1],
+        subgraphs: 1,
+    }
+}
+
+/// `bytes` with operator 0's `builtin_options` slot cleared in its vtable: the options type
+/// stays, the table is gone.
+fn drop_options_table(mut bytes: Vec<u8>) -> Vec<u8> {
+    let buf = Buf(&bytes);
+    let root = buf.root().unwrap();
+    let sg = buf.tables(root, slot::model::SUBGRAPHS).unwrap()[0];
+    let op = buf.tables(sg, slot::sub_graph::OPERATORS).unwrap()[0];
+    assert_ne!(
+        buf.slot_offset(op, slot::operator::BUILTIN_OPTIONS)
+            .unwrap(),
+        0
+    );
+    let vtable = (op.pos as i64 - i64::from(buf.i32(op.pos).unwrap())) as usize;
+    let entry = vtable + 4 + 2 * slot::operator::BUILTIN_OPTIONS;
+    bytes[entry..entry + 2].copy_from_slice(&[0, 0]);
+    bytes
+}
+
+/// Every command on `bytes` under `memory` bytes of address space: (inspect, segment,
+/// verify, run); none may die of a signal, panic or hang.
+fn every_command(name: &str, bytes: &[u8], memory: u64) -> [Ran; 4] {
+    let dir = temp_dir(&format!("corpus-{name}"));
+    let m = dir.join("m.tflite");
+    std::fs::write(&m, bytes).unwrap();
+    let out = dir.join("out");
+    let config = run_config(&dir, &m, 16, true);
+    let runs = [
+        os(&[&"inspect", &m]),
+        os(&[&"segment", &m, &"-n", &"1", &"--out-dir", &out]),
+        os(&[&"verify", &m, &m, &"-k", &"1", &"--engine", &"builtin"]),
+        os(&[&"run", &"--config", &config, &"--frames", &"1"]),
+    ]
+    .map(|args| limited(&args, &dir, memory));
+    for (ran, command) in runs.iter().zip(["inspect", "segment", "verify", "run"]) {
+        eprintln!(
+            "{name}: {command}: {}: {}",
+            ran.outcome(),
+            ran.error().unwrap_or("")
+        );
+        let clean = !ran.hung && ran.signal.is_none() && matches!(ran.code, Some(0..=2));
+        assert!(
+            clean && !ran.stderr.contains("panicked"),
+            "{name}: {command}: {}\n{}",
+            ran.outcome(),
+            ran.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    runs
+}
+
+const GIB: u64 = 1 << 30;
+
+/// Refused by the model layer in every command, exit 2, naming `needle`.
+fn refused_everywhere(name: &str, bytes: &[u8], needle: &str) {
+    for (ran, command) in every_command(name, bytes, 4 * GIB)
+        .iter()
+        .zip(["inspect", "segment", "verify", "run"])
+    {
+        assert_eq!(ran.code, Some(2), "{name}: {command}: {}", ran.stderr);
+        assert!(
+            ran.error().is_some_and(|e| e.contains(needle)),
+            "{name}: {command}: no {needle:?} in {}",
+            ran.stderr
+        );
+    }
+}
+
+#[test]
+fn an_options_type_without_its_table_is_refused_everywhere() {
+    let bytes = drop_options_table(conv(vec![(1, 1), (2, 1)]).bytes());
+    refused_everywhere("tag-no-table", &bytes, "builtin_options");
+}
+
+#[test]
+fn a_convolution_stride_of_zero_is_refused_everywhere() {
+    refused_everywhere(
+        "stride0",
+        &conv(vec![(1, 1), (2, 0)]).bytes(),
+        "Conv2DOptions.stride_h",
+    );
+    let pool = unary(
+        MAX_POOL_2D,
+        &[1, 4, 4, 1],
+        Some((POOL2D_OPTIONS, vec![(1, 1), (2, 1), (3, 0), (4, 1)])),
+    );
+    refused_everywhere("filter0", &pool.bytes(), "Pool2DOptions.filter_width");
+}
+
+#[test]
+fn a_negative_dimension_never_becomes_a_slice() {
+    // TensorFlow Lite 1.15 computes a negative byte size for [-1, 4], which a slice was
+    // once built from ("capacity overflow"). The model layer lets a dynamic dimension
+    // through; the engine's own check of what TensorFlow Lite reports refuses it.
+    let model = unary(RELU, &[-1, 4], None).bytes();
+    let [_, _, verify, _] = every_command("negative-dim", &model, 4 * GIB);
+    assert!(
+        verify.stderr.contains("dimension 0 is -1"),
+        "{}",
+        verify.stderr
+    );
+}
+
+#[test]
+fn an_allocation_tensorflow_lite_cannot_make_is_an_error_not_an_abort() {
+    // 1 GiB in and 1 GiB out: TensorFlow Lite's arena (operator new) throws std::bad_alloc
+    // under a 1.5 GiB limit; the shim catches it (it once crossed into Rust: SIGABRT).
+    let model = unary(RELU, &[1, 1 << 28], None).bytes();
+    let [_, _, verify, _] = every_command("bad-alloc", &model, 3 * GIB / 2);
+    let caught = "C++ exception in TensorFlow Lite: std::bad_alloc";
+    assert!(verify.stderr.contains(caught), "{}", verify.stderr);
+}
+
+// Found by the command fuzz (tests/it/fuzz_commands.rs, seed 16).
+
+#[test]
+fn an_omitted_required_input_is_refused_everywhere() {
+    // Case 496: FULLY_CONNECTED's weights set to -1 ("omitted"); LiteRT's compile took
+    // SIGSEGV in verify itself, though the preflight child had got a clean error.
+    let model = Tiny {
+        tensors: vec![
+            t("x", &[2, 4], None),
+            t("b", &[3], Some(vec![0; 12])),
+            t("y", &[2, 3], None),
+        ],
+        ops: vec![Op {
+            code: FULLY_CONNECTED,
+            inputs: vec![0, -1, 1],
+            outputs: vec![2],
+            ..Default::default()
+        }],
+        inputs: vec![0],
+        outputs: vec![2],
+        subgraphs: 1,
+    };
+    refused_everywhere(
+        "omitted",
+        &model.bytes(),
+        "input 1 is required but omitted (-1)",
+    );
+}
+
+#[test]
+fn a_resize_to_another_size_than_its_output_is_refused_everywhere() {
+    // Case 476: a byte of RESIZE_BILINEAR's constant size changed; the whole model ran (its
+    // intermediate shapes recomputed) but the segment ending there crashed LiteRT (SIGSEGV,
+    // caught by the preflight).
+    let size = [4i32, 1028].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let model = Tiny {
+        tensors: vec![
+            t("x", &[1, 2, 2, 1], None),
+            T {
+                dtype: INT32,
+                ..t("size", &[2], Some(size))
+            },
+            t("y", &[1, 4, 4, 1], None),
+        ],
+        ops: vec![Op {
+            code: RESIZE_BILINEAR,
+            inputs: vec![0, 1],
+            outputs: vec![2],
+            ..Default::default()
+        }],
+        inputs: vec![0],
+        outputs: vec![2],
+        subgraphs: 1,
+    };
+    refused_everywhere("resize", &model.bytes(), "resized to [1, 4, 1028, 1]");
+}
+
+#[test]
+fn an_empty_activation_is_refused_everywhere() {
+    // Case 576: an intermediate's stored dimension set to 0; the whole model ran, the
+    // segment whose output it became could not bind it.
+    let model = Tiny {
+        tensors: vec![
+            t("x", &[1, 4], None),
+            t("mid", &[0, 4], None),
+            t("y", &[1, 4], None),
+        ],
+        ops: vec![
+            Op {
+                code: RELU,
+                inputs: vec![0],
+                outputs: vec![1],
+                ..Default::default()
+            },
+            Op {
+                code: RELU,
+                inputs: vec![1],
+                outputs: vec![2],
+                ..Default::default()
+            },
+        ],
+        inputs: vec![0],
+        outputs: vec![2],
+        subgraphs: 1,
+    };
+    refused_everywhere(
+        "empty",
+        &model.bytes(),
+        "tensor 1 'mid': Tensor.shape (slot 0): dimension 0 is 0",
+    );
+}
+
+#[test]
+fn the_corpus_models_are_what_they_claim() {
+    // The byte-built cases differ from a sound model only where they say.
+    let sound = conv(vec![(1, 1), (2, 1)]).bytes();
+    edgepipe::model::Model::from_bytes(&sound, Path::new("sound.tflite")).unwrap();
+    assert_ne!(drop_options_table(sound.clone()), sound);
+}
