@@ -320,7 +320,9 @@ fn fully_connected(op: &OpView) -> Problem {
     rank("input 1 (the weights)", weights, 2, INPUTS).or_else(|| {
         let w = weights?;
         let (units, depth) = (w[0], w[1]);
-        if let Some(i) = known(t, op.inputs.first()).filter(|i| elements(i) % depth as u64 != 0) {
+        if let Some(i) =
+            known(t, op.inputs.first()).filter(|i| !elements(i).is_multiple_of(depth as u64))
+        {
             let text = format!(
                 "input 0 has {} elements, not a multiple of the weights' depth {depth}",
                 elements(i)
