@@ -195,35 +195,7 @@ pub fn plan<M: Measure>(
         profile.try_plan(trial, spec);
     }
     profile.fit_host();
-    let mut rounds = 0;
-    let mut outcome: Outcome;
-    loop {
-        rounds += 1;
-        progress(&format!("search round {rounds}"));
-        outcome = search::search(&profile.costs(), &counts, &settings.search);
-        let top: Vec<Spec> = outcome
-            .plans
-            .iter()
-            .take(settings.measure_top)
-            .map(spec_of)
-            .collect();
-        let mut new = false;
-        for p in outcome.plans.iter().take(settings.measure_top) {
-            new |= profile.measure_plan(p);
-        }
-        if new {
-            profile.refit();
-        } else {
-            progress(&format!("running the best plans (round {rounds})"));
-            for spec in &top {
-                new |= profile.try_plan(trial, spec);
-            }
-            profile.fit_host();
-        }
-        if !new || rounds >= settings.max_rounds {
-            break;
-        }
-    }
+    let (outcome, rounds) = rounds(profile, trial, &counts, settings, &mut progress);
     let costs = profile.costs();
     let libcoral = libcoral.and_then(|spec| search::evaluate(&costs, &spec));
     let data_parallel = search::evaluate(&costs, &whole);
@@ -274,6 +246,58 @@ pub fn plan<M: Measure>(
         trials: profile.trials,
         host_ms: profile.host_ns() / 1e6,
     })
+}
+
+/// Search, measure the best plans' segments (refitting each kind's model) and run those
+/// plans (refitting the host's cost), until a round finds nothing new or `max_rounds`; then
+/// a last search whose best plans are measured and run too. Returns the last search and the
+/// rounds made.
+fn rounds<M: Measure>(
+    profile: &mut Profile<M>,
+    trial: &mut dyn Trial,
+    counts: &[usize],
+    settings: &PlanSettings,
+    progress: &mut impl FnMut(&str),
+) -> (Outcome, usize) {
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        progress(&format!("search round {rounds}"));
+        let outcome = search::search(&profile.costs(), counts, &settings.search);
+        let new = measure_and_run(profile, trial, &outcome, settings.measure_top);
+        if !new || rounds >= settings.max_rounds {
+            if new {
+                let last = search::search(&profile.costs(), counts, &settings.search);
+                measure_and_run(profile, trial, &last, settings.measure_top);
+                return (last, rounds);
+            }
+            return (outcome, rounds);
+        }
+    }
+}
+
+/// Measures the segments of the best `top` plans of `outcome` and runs each plan that can
+/// then be predicted from measurements only, refitting; true if anything was new.
+fn measure_and_run<M: Measure>(
+    profile: &mut Profile<M>,
+    trial: &mut dyn Trial,
+    outcome: &Outcome,
+    top: usize,
+) -> bool {
+    let mut new = false;
+    for p in outcome.plans.iter().take(top) {
+        new |= profile.measure_plan(p);
+    }
+    if new {
+        profile.refit();
+    }
+    for p in outcome.plans.iter().take(top) {
+        if rate(profile, p.clone()).measured {
+            new |= profile.try_plan(trial, &spec_of(p));
+        }
+    }
+    profile.fit_host();
+    new
 }
 
 /// A plan's stages as (start, end, replicas per kind).
