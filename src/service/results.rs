@@ -17,7 +17,7 @@ use crate::classify::{Classifier, Labels};
 use crate::output::gpio::GpioOutputs;
 use crate::output::protocol::{self, Status};
 use crate::output::uart::Uart;
-use crate::pipeline::{Monitor, Output, Popped};
+use crate::pipeline::{Monitor, Output, PopError, Popped, Receiver};
 
 /// Where the protocol lines go: the UART, and stdout when asked.
 struct Emitter<'a> {
@@ -205,6 +205,110 @@ impl Results<'_> {
     }
 }
 
+impl<'a> Results<'a> {
+    /// A results loop writing to `out` (the header already written).
+    fn new(
+        (classifier, labels, gpio): (Classifier, Labels, Option<GpioOutputs>),
+        out: Emitter<'a>,
+        counters: &'a Counters,
+        notifier: &'a Notifier,
+        monitor: Monitor,
+        status_interval: Duration,
+    ) -> Self {
+        let now = Instant::now();
+        Results {
+            classifier,
+            labels,
+            gpio,
+            uart: out.uart,
+            out,
+            counters,
+            notifier,
+            monitor,
+            started: now,
+            status_interval,
+            status: Status {
+                camera_ok: true,
+                ..Default::default()
+            },
+            ready: false,
+            watchdog: notifier.watchdog_interval(),
+            last_watchdog: now,
+            idle_mark: None,
+            last_status: now,
+            frames_at_status: 0,
+            ages: (0.0, 0),
+            stop_began: None,
+            cancelled_at: None,
+        }
+    }
+
+    /// Pops, classifies and writes until the stream ends, a stage fails, or a stop leaves a
+    /// stage behind; returns the frames left behind then.
+    fn run(
+        &mut self,
+        rx: &mut Receiver,
+        stop: &AtomicBool,
+        signals: &Signals,
+        max_frames: Option<u64>,
+    ) -> Result<u64, PopError> {
+        loop {
+            let woken = match rx.pop_or_wake()? {
+                Popped::Result(frame) => {
+                    self.result(&frame);
+                    false
+                }
+                Popped::Woken => true,
+                Popped::Closed => return Ok(0),
+            };
+            if woken {
+                self.tick(rx.in_flight());
+            }
+            self.housekeeping(rx.skipped());
+            if max_frames.is_some_and(|m| self.status.frames >= m) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if self.stop_step(stopping(stop, signals)) {
+                let left = rx.in_flight();
+                tracing::warn!(
+                    frames = left,
+                    limit_s = LEAVE_LIMIT.as_secs_f64(),
+                    "a stage is still invoking: leaving its frames behind"
+                );
+                return Ok(left);
+            }
+        }
+    }
+
+    /// The last word: the final status line, where every frame taken is classified or
+    /// dropped (counted: skipped for a newer one, given up at a slow stop, or `left` behind
+    /// in a stage that did not finish); the stages' statistics in the log. Returns the GPIO.
+    fn finish(self, rx: &Receiver, left: u64) -> Option<GpioOutputs> {
+        let Results {
+            mut status,
+            gpio,
+            mut out,
+            counters,
+            uart,
+            monitor,
+            ..
+        } = self;
+        refresh(&mut status, counters, uart);
+        status.dropped += rx.cancelled() + rx.skipped() + left;
+        out.emit(&protocol::status(&status));
+        for st in monitor.stats().stages {
+            tracing::info!(
+                segment = st.segment,
+                invokes = st.count,
+                mean_ms = st.mean_ns as f64 / 1e6,
+                p50_ms = st.p50_ns as f64 / 1e6,
+                "stage"
+            );
+        }
+        gpio
+    }
+}
+
 pub(super) fn serve(
     service: Service,
     signals: &Signals,
@@ -225,7 +329,6 @@ pub(super) fn serve(
     } = service;
     let monitor = rx.monitor();
     let counters = Counters::default();
-    let started = Instant::now();
     let model_name = config.segments[0]
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -239,32 +342,15 @@ pub(super) fn serve(
         &model_name,
         classifier.classes(),
     ));
-    let now = Instant::now();
-    let mut r = Results {
-        classifier,
-        labels,
-        gpio,
-        uart: &uart,
+    let parts = (classifier, labels, gpio);
+    let mut r = Results::new(
+        parts,
         out,
-        counters: &counters,
+        &counters,
         notifier,
-        monitor: monitor.clone(),
-        started,
-        status_interval: config.status_interval,
-        status: Status {
-            camera_ok: true,
-            ..Default::default()
-        },
-        ready: false,
-        watchdog: notifier.watchdog_interval(),
-        last_watchdog: now,
-        idle_mark: None,
-        last_status: now,
-        frames_at_status: 0,
-        ages: (0.0, 0),
-        stop_began: None,
-        cancelled_at: None,
-    };
+        monitor.clone(),
+        config.status_interval,
+    );
     let done = AtomicBool::new(false);
     let reload: Mutex<Option<Prepared>> = Mutex::new(None);
     let result = std::thread::scope(|scope| {
@@ -276,73 +362,27 @@ pub(super) fn serve(
             counters: &counters,
             stop: &stop,
             signals,
-            started,
+            started: r.started,
         };
         let capture = scope.spawn(move || capture.run());
         let control = Control {
             file: config.file.clone(),
             signals,
             notifier,
-            monitor: monitor.clone(),
+            monitor,
             stop: &stop,
             done: &done,
             reload: &reload,
         };
         let control = scope.spawn(move || control.run());
-        let result = loop {
-            let woken = match rx.pop_or_wake() {
-                Ok(Popped::Result(frame)) => {
-                    r.result(&frame);
-                    false
-                }
-                Ok(Popped::Woken) => true,
-                Ok(Popped::Closed) => break Ok(0),
-                Err(e) => break Err(e),
-            };
-            if woken {
-                r.tick(rx.in_flight());
-            }
-            r.housekeeping(rx.skipped());
-            if options.max_frames.is_some_and(|m| r.status.frames >= m) {
-                stop.store(true, Ordering::Relaxed);
-            }
-            if r.stop_step(stopping(&stop, signals)) {
-                let left = rx.in_flight();
-                tracing::warn!(
-                    frames = left,
-                    limit_s = LEAVE_LIMIT.as_secs_f64(),
-                    "a stage is still invoking: leaving its frames behind"
-                );
-                break Ok(left);
-            }
-        };
+        let result = r.run(&mut rx, &stop, signals, options.max_frames);
         stop.store(true, Ordering::Relaxed);
         let _ = capture.join();
         done.store(true, Ordering::Relaxed);
         let _ = control.join();
         result
     });
-    let Results {
-        mut status,
-        mut gpio,
-        mut out,
-        ..
-    } = r;
-    // The last word: every frame taken is classified, or dropped (counted: skipped for a
-    // newer one, given up at a slow stop, or left behind in a stage that did not finish).
-    refresh(&mut status, &counters, &uart);
-    status.dropped += rx.cancelled() + rx.skipped() + *result.as_ref().unwrap_or(&0);
-    out.emit(&protocol::status(&status));
-    drop(out);
-    for st in monitor.stats().stages {
-        tracing::info!(
-            segment = st.segment,
-            invokes = st.count,
-            mean_ms = st.mean_ns as f64 / 1e6,
-            p50_ms = st.p50_ns as f64 / 1e6,
-            "stage"
-        );
-    }
+    let mut gpio = r.finish(&rx, *result.as_ref().unwrap_or(&0));
     let terminated = signals.terminate.load(Ordering::Relaxed);
     // At SIGTERM a stage stuck in an invoke must not hold the process past systemd's limit.
     if terminated {

@@ -537,7 +537,10 @@ fn a_uart_command_is_answered_while_no_frame_arrives() {
         let left = deadline.saturating_duration_since(Instant::now());
         match answers.recv_timeout(left) {
             Ok(text) => got.push_str(&text),
-            Err(_) => panic!("no answer to `version`: {got:?}"),
+            Err(_) => {
+                let tail = &got[got.floor_char_boundary(got.len().saturating_sub(400))..];
+                panic!("no answer to `version`; the UART's last bytes: {tail:?}")
+            }
         }
     }
     let stop = Instant::now();
