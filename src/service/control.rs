@@ -38,13 +38,7 @@ impl Control<'_> {
         let mut checking: Option<JoinHandle<Result<Prepared, ServiceError>>> = None;
         while !self.done.load(Ordering::Relaxed) {
             self.monitor.wake();
-            if self.signals.terminate.load(Ordering::Relaxed) && !stopping {
-                self.notifier.send("STOPPING=1");
-                tracing::info!("stopping: draining the frames in flight");
-                stopping = true;
-                // The source's waits look at this flag, not at the signals.
-                self.stop.store(true, Ordering::Relaxed);
-            }
+            self.notice_terminate(&mut stopping);
             if checking.is_none() && !stopping && self.signals.reload.swap(false, Ordering::Relaxed)
             {
                 let file = self.file.clone();
@@ -57,7 +51,20 @@ impl Control<'_> {
             }
             std::thread::sleep(TICK);
         }
+        // Capture sees SIGTERM itself, so a quick pipeline can drain and end the run between
+        // two ticks: systemd is still told the stop began.
+        self.notice_terminate(&mut stopping);
         // A check still running when the run ends is not waited for: its result is not used.
+    }
+
+    /// At SIGTERM (once): STOPPING=1, and the stop flag the source's waits look at.
+    fn notice_terminate(&self, stopping: &mut bool) {
+        if self.signals.terminate.load(Ordering::Relaxed) && !*stopping {
+            self.notifier.send("STOPPING=1");
+            tracing::info!("stopping: draining the frames in flight");
+            *stopping = true;
+            self.stop.store(true, Ordering::Relaxed);
+        }
     }
 
     /// A reload check ended: a good configuration stops this run for the caller to start it.
