@@ -4,8 +4,10 @@
 //! except on the axis, a reshape keeps the element count, element-wise inputs broadcast,
 //! reducer and squeeze axes lie within the rank), and each has the outputs it writes.
 //!
-//! A shape is known when it is non-empty and every dimension is above 0; a rule that needs an
-//! unknown shape is skipped (a dynamic or unranked tensor is TensorFlow Lite's to resolve).
+//! A shape is known when every dimension is above 0 (an empty shape is a scalar's); a rule
+//! that needs an unknown shape is skipped (a dynamic tensor is TensorFlow Lite's to resolve).
+//! The stored shapes matter even where TensorFlow Lite recomputes them: a cut makes an
+//! intermediate a segment's input or output, bound and piped at its stored shape.
 
 use super::check::{Reason, refuse};
 use super::flatbuf::{Buf, Result, Table};
@@ -38,7 +40,7 @@ pub struct OpView<'m, 'a> {
 /// The known shape of tensor `index`, if any.
 fn known<'m>(tensors: &'m [TensorInfo], index: Option<&i32>) -> Option<&'m [i32]> {
     let t = tensors.get(usize::try_from(*index?).ok()?)?;
-    let ok = !t.shape.is_empty() && t.shape.iter().all(|&d| d > 0);
+    let ok = t.shape.iter().all(|&d| d > 0);
     ok.then_some(t.shape.as_slice())
 }
 
@@ -78,6 +80,38 @@ const ONE_OUTPUT: &[&str] = &[
     "DEQUANTIZE",
 ];
 
+/// Operators whose output has their (first) input's shape.
+const SAME_SHAPE: &[&str] = &[
+    "SOFTMAX",
+    "LOGISTIC",
+    "TANH",
+    "RELU",
+    "RELU6",
+    "RELU_N1_TO_1",
+    "RELU_0_TO_1",
+    "LEAKY_RELU",
+    "HARD_SWISH",
+    "ELU",
+    "GELU",
+    "EXP",
+    "LOG",
+    "SQRT",
+    "RSQRT",
+    "ABS",
+    "NEG",
+    "SIN",
+    "COS",
+    "SQUARE",
+    "QUANTIZE",
+    "DEQUANTIZE",
+    "L2_NORMALIZATION",
+    "LOCAL_RESPONSE_NORMALIZATION",
+    "LOG_SOFTMAX",
+];
+
+/// Operators that read no tensor (all others read at least one).
+const NO_INPUTS: &[&str] = &["VAR_HANDLE", "CALL_ONCE"];
+
 /// `TensorType.INT32`.
 const INT32: i64 = 2;
 
@@ -95,6 +129,14 @@ pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Resu
         };
         return io(slot::operator::OUTPUTS, reason);
     }
+    if op.inputs.is_empty() && !NO_INPUTS.contains(&op.name) {
+        let reason = Reason::TooFewTensors { got: 0, need: 1 };
+        return io(slot::operator::INPUTS, reason);
+    }
+    // Optional inputs come after the data an operator reads first.
+    if op.inputs.first().is_some_and(|&t| t < 0) {
+        return io(slot::operator::INPUTS, Reason::Omitted(0));
+    }
     let problem = match op.name {
         "CONV_2D" => conv(op, false).or(spatial(buf, op, Window::Conv)?),
         "DEPTHWISE_CONV_2D" => conv(op, true).or(spatial(buf, op, Window::Depthwise)?),
@@ -105,7 +147,7 @@ pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Resu
         "FULLY_CONNECTED" => fully_connected(op),
         "CONCATENATION" => concatenation(buf, op)?,
         "RESHAPE" => reshape(op),
-        "SOFTMAX" => same_shape(op),
+        name if SAME_SHAPE.contains(&name) => same_shape(op),
         "ADD" | "SUB" | "MUL" => broadcast(op),
         name if REDUCERS.contains(&name) => return reducer(op, &io),
         "SQUEEZE" => return squeeze(buf, op, owner),
@@ -337,11 +379,8 @@ fn fully_connected(op: &OpView) -> Problem {
             return Some((INPUTS, text));
         }
         let o = known(t, op.outputs.first())?;
-        (o[o.len() - 1] != units).then(|| {
-            let text = format!(
-                "output 0 ends in {}, the weights have {units} units",
-                o[o.len() - 1]
-            );
+        (o.last() != Some(&units)).then(|| {
+            let text = format!("output 0 {o:?} does not end in the weights' {units} units");
             (OUTPUTS, text)
         })
     })
@@ -383,7 +422,14 @@ fn concatenation(buf: &Buf, op: &OpView) -> Result<Problem> {
     let Some(o) = known(op.tensors, op.outputs.first()) else {
         return Ok(None);
     };
-    let fits = o.len() == first.len() && i64::from(o[axis]) == sum;
+    let fits = o.len() == first.len()
+        && o.iter()
+            .zip(first)
+            .enumerate()
+            .all(|(d, (&a, &b))| match d == axis {
+                true => i64::from(a) == sum,
+                false => a == b,
+            });
     Ok((!fits).then(|| {
         let text = format!("output 0 {o:?} is not the inputs joined along axis {axis} ({sum})");
         (OUTPUTS, text)

@@ -7,8 +7,8 @@
 //! What must hold for every mutant:
 //! - no command dies of a signal, panics (exit 101, "panicked"), or outlives its deadline;
 //!   every exit status is 0, 1 or 2 (`inspect`: 0 or 2);
-//! - a model `inspect` refuses is refused by `segment`, `verify` and `run` too (exit 2),
-//!   with the same message;
+//! - a model the model layer refuses (`inspect` exits 2 naming the file) is refused by
+//!   `segment`, `verify` and `run` too (exit 2), with the same message;
 //! - a `segment` that fails leaves no file behind;
 //! - **the chain invariant**: when `segment` exits 0, `verify` of the written segments
 //!   against the mutant exits 0 ("equal"), or exits 2 refusing the mutant itself (the whole
@@ -243,9 +243,11 @@ impl Report {
         }
     }
 
-    /// A model refused by inspect is refused by `command` too, with the same message.
-    fn same_refusal(&mut self, command: &str, inspect: &Ran, ran: &Ran) {
-        let Some(message) = inspect.error() else {
+    /// A model the model layer refuses (inspect's message names the file) is refused by
+    /// `command` too, with the same message.
+    fn same_refusal(&mut self, command: &str, model: &Path, inspect: &Ran, ran: &Ran) {
+        let named = format!("{}: ", model.display());
+        let Some(message) = inspect.error().filter(|m| m.starts_with(&named)) else {
             return;
         };
         if ran.code != Some(2) || !ran.stderr.contains(message) {
@@ -288,7 +290,7 @@ fn run_case(case: usize, base: &Base, mutant: &[u8], builtin: bool, dir: &Path) 
     let segment = edgepipe(&os(&[&"segment", &m, &"-n", &"2", &"--out-dir", &out]), dir);
     r.record("segment", &segment);
     if refused {
-        r.same_refusal("segment", &inspect, &segment);
+        r.same_refusal("segment", &m, &inspect, &segment);
     }
     let written: Vec<PathBuf> = (0..2)
         .map(|i| out.join(format!("m_segment_{i}_of_2.tflite")))
@@ -319,7 +321,7 @@ fn run_case(case: usize, base: &Base, mutant: &[u8], builtin: bool, dir: &Path) 
     } else if refused && sampled(case, 4) {
         let verify = edgepipe(&os(&[&"verify", &m, &m, &"-k", &"1"]), dir);
         r.record("verify", &verify);
-        r.same_refusal("verify", &inspect, &verify);
+        r.same_refusal("verify", &m, &inspect, &verify);
     }
     let run_every = if base.bytes.len() > 1 << 20 { 4 } else { 1 };
     if let Some(classes) = base.classes.filter(|_| sampled(case, run_every)) {
@@ -327,7 +329,7 @@ fn run_case(case: usize, base: &Base, mutant: &[u8], builtin: bool, dir: &Path) 
         let run = edgepipe(&os(&[&"run", &"--config", &config, &"--frames", &"1"]), dir);
         r.record("run", &run);
         if refused {
-            r.same_refusal("run", &inspect, &run);
+            r.same_refusal("run", &m, &inspect, &run);
         }
     }
     r
@@ -405,10 +407,12 @@ fn make_case(seed: u64, case: usize, bases: &[Base]) -> Case {
     }
 }
 
-fn keep_failure(seed: u64, case: usize, bytes: &[u8], text: &str) -> PathBuf {
+/// Keeps a mutant as `name`.tflite, with `text` beside it, in
+/// `$CARGO_TARGET_TMPDIR/fuzz-failures/`.
+fn keep(name: &str, bytes: &[u8], text: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-failures");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("seed{seed}-case{case}.tflite"));
+    let path = dir.join(format!("{name}.tflite"));
     std::fs::write(&path, bytes).unwrap();
     std::fs::write(path.with_extension("txt"), text).unwrap();
     path
@@ -458,6 +462,14 @@ fn mutated_models_never_crash_the_commands() {
                     for (command, outcome) in report.ran {
                         *sum.outcomes.entry((command, outcome)).or_default() += 1;
                     }
+                    if !report.notes.is_empty() {
+                        let text = format!(
+                            "{} ({kind:?}): {what}\n{}",
+                            bases[b].name,
+                            report.notes.join("\n")
+                        );
+                        keep(&format!("noted-seed{seed}-case{case}"), &bytes, &text);
+                    }
                     for note in report.notes {
                         let cases = sum.notes.entry(note).or_default();
                         cases.push(case);
@@ -468,7 +480,7 @@ fn mutated_models_never_crash_the_commands() {
                             bases[b].name,
                             report.failures.join("\n")
                         );
-                        let kept = keep_failure(seed, case, &bytes, &text);
+                        let kept = keep(&format!("seed{seed}-case{case}"), &bytes, &text);
                         sum.failures
                             .push(format!("{text}\n(kept as {})", kept.display()));
                     }

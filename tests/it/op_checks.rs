@@ -322,7 +322,7 @@ fn fully_connected_and_pool_shapes_must_fit() {
         ),
         (
             fc(&[2, 8], &[3, 4], &[3], &[4, 2]),
-            "output 0 ends in 2, the weights have 3 units",
+            "output 0 [4, 2] does not end in the weights' 3 units",
         ),
     ] {
         let (_, text) = shapes_refused(&model, "operator 0 (FULLY_CONNECTED)");
@@ -503,4 +503,56 @@ fn a_window_output_must_have_the_size_its_strides_and_padding_give() {
         text.contains("should be [1, 2, 2, _]") && text.ends_with("padding VALID"),
         "{text}"
     );
+}
+
+#[test]
+fn found_by_the_command_fuzz_inputs_and_stored_shapes() {
+    const TANH: i32 = 28;
+    let tanh = |ins: Vec<i32>, y: &[i32]| {
+        let mut m = op(TANH, vec![t("x", &[1, 4], None), t("y", y, None)], 1, None);
+        m.ops[0].inputs = ins;
+        m
+    };
+    Model::from_bytes(&tanh(vec![0], &[1, 4]).bytes(), Path::new("ok.tflite")).unwrap();
+    // An elementwise output of another shape, or none (a cut would bind it at that shape).
+    for y in [&[1, 5][..], &[]] {
+        let (_, text) = shapes_refused(&tanh(vec![0], y), "operator 0 (TANH)");
+        assert_eq!(
+            text,
+            format!("output 0 {y:?} is not input 0's shape [1, 4]")
+        );
+    }
+    // No input at all (seed 7 case 1461: SIGSEGV in LiteRT), input 0 omitted (case 2866).
+    let (_, field, reason) = refused(&tanh(vec![], &[1, 4]), "operator 0 (TANH)");
+    assert_eq!(
+        (field.as_str(), reason),
+        ("inputs", Reason::TooFewTensors { got: 0, need: 1 })
+    );
+    let (_, field, reason) = refused(&tanh(vec![-1], &[1, 4]), "operator 0 (TANH)");
+    assert_eq!((field.as_str(), reason), ("inputs", Reason::Omitted(0)));
+    // A concatenation output wrong off the axis (case 2626), an FC output with no shape (2061).
+    let concat = op(
+        CONCATENATION,
+        vec![
+            t("a", &[1, 2], None),
+            t("b", &[1, 3], None),
+            t("y", &[2, 5], None),
+        ],
+        2,
+        Some((CONCATENATION_OPTIONS, vec![(0, 1)])),
+    );
+    let (field, _) = shapes_refused(&concat, "CONCATENATION");
+    assert_eq!(field, "outputs");
+    let fc = op(
+        FULLY_CONNECTED,
+        vec![
+            t("x", &[2, 4], None),
+            weights("w", &[3, 4]),
+            t("y", &[], None),
+        ],
+        2,
+        Some((FC_OPTIONS, vec![])),
+    );
+    let (_, text) = shapes_refused(&fc, "FULLY_CONNECTED");
+    assert_eq!(text, "output 0 [] does not end in the weights' 3 units");
 }
