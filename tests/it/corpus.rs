@@ -15,35 +15,20 @@ use edgepipe::model::flatbuf::Buf;
 use edgepipe::model::schema_gen::slot;
 
 use crate::fuzz_commands::{Ran, limited, os, run_config};
-use crate::tiny::{FLOAT32, INT32, Op, T, Tiny};
+use crate::tiny::{
+    CONV_2D, CONV2D_OPTIONS, FULLY_CONNECTED, INT32, MAX_POOL_2D, Op, POOL2D_OPTIONS, RELU,
+    RESIZE_BILINEAR, T, Tiny, float,
+};
 use crate::util::temp_dir;
-
-const CONV_2D: i32 = 3;
-const FULLY_CONNECTED: i32 = 9;
-const MAX_POOL_2D: i32 = 17;
-const RELU: i32 = 19;
-const RESIZE_BILINEAR: i32 = 23;
-const CONV2D_OPTIONS: u8 = 1;
-const POOL2D_OPTIONS: u8 = 5;
-
-fn t(name: &str, shape: &[i32], data: Option<Vec<u8>>) -> T {
-    T {
-        name: name.into(),
-        shape: shape.to_vec(),
-        dtype: FLOAT32,
-        data,
-        ..Default::default()
-    }
-}
 
 /// A 1x1 convolution of a 1x4x4x1 float input with Conv2DOptions `slots`.
 fn conv(slots: Vec<(u16, i32)>) -> Tiny {
     Tiny {
         tensors: vec![
-            t("x", &[1, 4, 4, 1], None),
-            t("w", &[1, 1, 1, 1], Some(1.0f32.to_le_bytes().to_vec())),
-            t("b", &[1], Some(vec![0; 4])),
-            t("y", &[1, 4, 4, 1], None),
+            float("x", &[1, 4, 4, 1], None),
+            float("w", &[1, 1, 1, 1], Some(1.0f32.to_le_bytes().to_vec())),
+            float("b", &[1], Some(vec![0; 4])),
+            float("y", &[1, 4, 4, 1], None),
         ],
         ops: vec![Op {
             code: CONV_2D,
@@ -61,7 +46,7 @@ fn conv(slots: Vec<(u16, i32)>) -> Tiny {
 /// One operator of `code` from `shape` to `shape`, float32.
 fn unary(code: i32, shape: &[i32], options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
     Tiny {
-        tensors: vec![t("x", shape, None), t("y", shape, None)],
+        tensors: vec![float("x", shape, None), float("y", shape, None)],
         ops: vec![Op {
             code,
             inputs: vec![0],
@@ -196,9 +181,9 @@ fn an_omitted_required_input_is_refused_everywhere() {
     // SIGSEGV in verify itself, though the preflight child had got a clean error.
     let model = Tiny {
         tensors: vec![
-            t("x", &[2, 4], None),
-            t("b", &[3], Some(vec![0; 12])),
-            t("y", &[2, 3], None),
+            float("x", &[2, 4], None),
+            float("b", &[3], Some(vec![0; 12])),
+            float("y", &[2, 3], None),
         ],
         ops: vec![Op {
             code: FULLY_CONNECTED,
@@ -225,12 +210,12 @@ fn a_resize_to_another_size_than_its_output_is_refused_everywhere() {
     let size = [4i32, 1028].iter().flat_map(|v| v.to_le_bytes()).collect();
     let model = Tiny {
         tensors: vec![
-            t("x", &[1, 2, 2, 1], None),
+            float("x", &[1, 2, 2, 1], None),
             T {
                 dtype: INT32,
-                ..t("size", &[2], Some(size))
+                ..float("size", &[2], Some(size))
             },
-            t("y", &[1, 4, 4, 1], None),
+            float("y", &[1, 4, 4, 1], None),
         ],
         ops: vec![Op {
             code: RESIZE_BILINEAR,
@@ -251,9 +236,9 @@ fn an_empty_activation_is_refused_everywhere() {
     // segment whose output it became could not bind it.
     let model = Tiny {
         tensors: vec![
-            t("x", &[1, 4], None),
-            t("mid", &[0, 4], None),
-            t("y", &[1, 4], None),
+            float("x", &[1, 4], None),
+            float("mid", &[0, 4], None),
+            float("y", &[1, 4], None),
         ],
         ops: vec![
             Op {

@@ -9,34 +9,20 @@ use std::path::Path;
 use edgepipe::model::check::Reason;
 use edgepipe::model::{Model, ModelErrorKind};
 
-use crate::tiny::{FLOAT32, Op, T, Tiny};
-
-const CONV_2D: i32 = 3;
-const MAX_POOL_2D: i32 = 17;
-const CONCATENATION: i32 = 2;
-const CONV2D_OPTIONS: u8 = 1;
-const POOL2D_OPTIONS: u8 = 5;
-const CONCATENATION_OPTIONS: u8 = 10;
-const ADD_OPTIONS: u8 = 11;
-
-fn t(name: &str, shape: &[i32], data: Option<Vec<u8>>) -> T {
-    T {
-        name: name.into(),
-        shape: shape.to_vec(),
-        dtype: FLOAT32,
-        data,
-        ..Default::default()
-    }
-}
+use crate::tiny::{
+    ADD, ADD_OPTIONS, CONCATENATION, CONCATENATION_OPTIONS, CONV_2D, CONV2D_OPTIONS,
+    DEPTHWISE_CONV_2D, DEPTHWISE_OPTIONS, FC_OPTIONS, FULLY_CONNECTED, MAX_POOL_2D, MEAN, Op,
+    POOL2D_OPTIONS, RESHAPE, SOFTMAX, SQUEEZE, SQUEEZE_OPTIONS, T, Tiny, float,
+};
 
 /// A 1x1 convolution over a 1x4x4x1 float input, with `options` (tag, int32 slots).
 fn conv(options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
     Tiny {
         tensors: vec![
-            t("x", &[1, 4, 4, 1], None),
-            t("w", &[1, 1, 1, 1], Some(1.0f32.to_le_bytes().to_vec())),
-            t("b", &[1], Some(vec![0; 4])),
-            t("y", &[1, 4, 4, 1], None),
+            float("x", &[1, 4, 4, 1], None),
+            float("w", &[1, 1, 1, 1], Some(1.0f32.to_le_bytes().to_vec())),
+            float("b", &[1], Some(vec![0; 4])),
+            float("y", &[1, 4, 4, 1], None),
         ],
         ops: vec![Op {
             code: CONV_2D,
@@ -119,7 +105,10 @@ fn a_short_input_list_is_refused() {
 #[test]
 fn a_pool_filter_of_zero_is_refused() {
     let model = Tiny {
-        tensors: vec![t("x", &[1, 4, 4, 1], None), t("y", &[1, 4, 4, 1], None)],
+        tensors: vec![
+            float("x", &[1, 4, 4, 1], None),
+            float("y", &[1, 4, 4, 1], None),
+        ],
         ops: vec![Op {
             code: MAX_POOL_2D,
             inputs: vec![0],
@@ -140,9 +129,9 @@ fn a_pool_filter_of_zero_is_refused() {
 fn a_concatenation_axis_past_the_rank_is_refused() {
     let model = |axis: i32| Tiny {
         tensors: vec![
-            t("a", &[1, 2], None),
-            t("b", &[1, 2], None),
-            t("y", &[1, 4], None),
+            float("a", &[1, 2], None),
+            float("b", &[1, 2], None),
+            float("y", &[1, 4], None),
         ],
         ops: vec![Op {
             code: CONCATENATION,
@@ -181,17 +170,6 @@ fn a_shape_larger_than_memory_is_refused() {
 
 // The shape rules (src/model/shapes.rs): each case differs from a sound model in one shape.
 
-const ADD: i32 = 0;
-const DEPTHWISE_CONV_2D: i32 = 4;
-const FULLY_CONNECTED: i32 = 9;
-const RESHAPE: i32 = 22;
-const SOFTMAX: i32 = 25;
-const MEAN: i32 = 40;
-const SQUEEZE: i32 = 43;
-const DEPTHWISE_OPTIONS: u8 = 2;
-const FC_OPTIONS: u8 = 8;
-const SQUEEZE_OPTIONS: u8 = 30;
-
 /// One operator `code` from the first `ins` tensors (those without data are graph inputs)
 /// to the others.
 fn op(code: i32, tensors: Vec<T>, ins: usize, options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
@@ -215,7 +193,7 @@ fn op(code: i32, tensors: Vec<T>, ins: usize, options: Option<(u8, Vec<(u16, i32
 /// A constant float tensor of `shape`.
 fn weights(name: &str, shape: &[i32]) -> T {
     let n: i32 = shape.iter().product();
-    t(name, shape, Some(vec![0; 4 * n as usize]))
+    float(name, shape, Some(vec![0; 4 * n as usize]))
 }
 
 /// The refusal's field and its shape text.
@@ -229,10 +207,10 @@ fn shapes_refused(model: &Tiny, owner: &str) -> (String, String) {
 /// A convolution (`dw`: depthwise) of input `x`, filter `w`, bias `b` to output `y`.
 fn conv_shapes(dw: bool, x: &[i32], w: &[i32], b: &[i32], y: &[i32]) -> Tiny {
     let tensors = vec![
-        t("x", x, None),
+        float("x", x, None),
         weights("w", w),
         weights("b", b),
-        t("y", y, None),
+        float("y", y, None),
     ];
     let (code, tag) = match dw {
         true => (DEPTHWISE_CONV_2D, DEPTHWISE_OPTIONS),
@@ -295,10 +273,10 @@ fn convolution_shapes_must_fit() {
 fn fully_connected_and_pool_shapes_must_fit() {
     let fc = |x: &[i32], w: &[i32], b: &[i32], y: &[i32]| {
         let tensors = vec![
-            t("x", x, None),
+            float("x", x, None),
             weights("w", w),
             weights("b", b),
-            t("y", y, None),
+            float("y", y, None),
         ];
         op(FULLY_CONNECTED, tensors, 3, Some((FC_OPTIONS, vec![])))
     };
@@ -332,7 +310,7 @@ fn fully_connected_and_pool_shapes_must_fit() {
         let options = vec![(1, 1), (2, 1), (3, 1), (4, 1)];
         op(
             MAX_POOL_2D,
-            vec![t("x", x, None), t("y", y, None)],
+            vec![float("x", x, None), float("y", y, None)],
             1,
             Some((POOL2D_OPTIONS, options)),
         )
@@ -349,7 +327,11 @@ fn fully_connected_and_pool_shapes_must_fit() {
 #[test]
 fn joined_reshaped_and_elementwise_shapes_must_fit() {
     let concat = |a: &[i32], b: &[i32], y: &[i32]| {
-        let tensors = vec![t("a", a, None), t("b", b, None), t("y", y, None)];
+        let tensors = vec![
+            float("a", a, None),
+            float("b", b, None),
+            float("y", y, None),
+        ];
         op(
             CONCATENATION,
             tensors,
@@ -376,8 +358,14 @@ fn joined_reshaped_and_elementwise_shapes_must_fit() {
         )
     );
 
-    let unary =
-        |code: i32, x: &[i32], y: &[i32]| op(code, vec![t("x", x, None), t("y", y, None)], 1, None);
+    let unary = |code: i32, x: &[i32], y: &[i32]| {
+        op(
+            code,
+            vec![float("x", x, None), float("y", y, None)],
+            1,
+            None,
+        )
+    };
     Model::from_bytes(
         &unary(RESHAPE, &[2, 6], &[3, 4]).bytes(),
         Path::new("ok.tflite"),
@@ -391,7 +379,7 @@ fn joined_reshaped_and_elementwise_shapes_must_fit() {
     let add = |a: &[i32], b: &[i32], y: &[i32]| {
         op(
             ADD,
-            vec![t("a", a, None), weights("b", b), t("y", y, None)],
+            vec![float("a", a, None), weights("b", b), float("y", y, None)],
             2,
             None,
         )
@@ -422,7 +410,7 @@ fn reducer_and_squeeze_axes_must_lie_within_the_rank() {
         };
         op(
             MEAN,
-            vec![t("x", &[1, 4], None), axes, t("y", &[1], None)],
+            vec![float("x", &[1, 4], None), axes, float("y", &[1], None)],
             2,
             None,
         )
@@ -437,7 +425,7 @@ fn reducer_and_squeeze_axes_must_lie_within_the_rank() {
     let squeeze = |dims: Vec<i32>| {
         let mut m = op(
             SQUEEZE,
-            vec![t("x", &[1, 4, 1], None), t("y", &[4], None)],
+            vec![float("x", &[1, 4, 1], None), float("y", &[4], None)],
             1,
             Some((SQUEEZE_OPTIONS, vec![])),
         );
@@ -459,10 +447,10 @@ fn reducer_and_squeeze_axes_must_lie_within_the_rank() {
 #[test]
 fn an_operator_writing_two_outputs_where_it_writes_one_is_refused() {
     let tensors = vec![
-        t("a", &[1, 4], None),
-        t("b", &[1, 4], None),
-        t("y", &[1, 4], None),
-        t("z", &[1, 4], None),
+        float("a", &[1, 4], None),
+        float("b", &[1, 4], None),
+        float("y", &[1, 4], None),
+        float("z", &[1, 4], None),
     ];
     let (table, field, reason) = refused(&op(ADD, tensors, 2, None), "operator 0 (ADD)");
     assert_eq!(
@@ -494,7 +482,7 @@ fn a_window_output_must_have_the_size_its_strides_and_padding_give() {
     );
     let pool = |y: &[i32]| {
         let options = vec![(0, 1), (1, 1), (2, 1), (3, 3), (4, 3)];
-        let tensors = vec![t("x", &[1, 4, 4, 1], None), t("y", y, None)];
+        let tensors = vec![float("x", &[1, 4, 4, 1], None), float("y", y, None)];
         op(MAX_POOL_2D, tensors, 1, Some((POOL2D_OPTIONS, options)))
     };
     Model::from_bytes(&pool(&[1, 2, 2, 1]).bytes(), Path::new("ok.tflite")).unwrap();
@@ -509,7 +497,12 @@ fn a_window_output_must_have_the_size_its_strides_and_padding_give() {
 fn found_by_the_command_fuzz_inputs_and_stored_shapes() {
     const TANH: i32 = 28;
     let tanh = |ins: Vec<i32>, y: &[i32]| {
-        let mut m = op(TANH, vec![t("x", &[1, 4], None), t("y", y, None)], 1, None);
+        let mut m = op(
+            TANH,
+            vec![float("x", &[1, 4], None), float("y", y, None)],
+            1,
+            None,
+        );
         m.ops[0].inputs = ins;
         m
     };
@@ -534,9 +527,9 @@ fn found_by_the_command_fuzz_inputs_and_stored_shapes() {
     let concat = op(
         CONCATENATION,
         vec![
-            t("a", &[1, 2], None),
-            t("b", &[1, 3], None),
-            t("y", &[2, 5], None),
+            float("a", &[1, 2], None),
+            float("b", &[1, 3], None),
+            float("y", &[2, 5], None),
         ],
         2,
         Some((CONCATENATION_OPTIONS, vec![(0, 1)])),
@@ -546,9 +539,9 @@ fn found_by_the_command_fuzz_inputs_and_stored_shapes() {
     let fc = op(
         FULLY_CONNECTED,
         vec![
-            t("x", &[2, 4], None),
+            float("x", &[2, 4], None),
             weights("w", &[3, 4]),
-            t("y", &[], None),
+            float("y", &[], None),
         ],
         2,
         Some((FC_OPTIONS, vec![])),

@@ -5,11 +5,28 @@ use flatbuffers::{FlatBufferBuilder, WIPOffset};
 
 /// Builtin op codes used here.
 pub const ADD: i32 = 0;
+pub const CONCATENATION: i32 = 2;
+pub const CONV_2D: i32 = 3;
+pub const DEPTHWISE_CONV_2D: i32 = 4;
 pub const EMBEDDING_LOOKUP: i32 = 7;
+pub const FULLY_CONNECTED: i32 = 9;
+pub const MAX_POOL_2D: i32 = 17;
 pub const RELU: i32 = 19;
 pub const RESHAPE: i32 = 22;
+pub const RESIZE_BILINEAR: i32 = 23;
+pub const SOFTMAX: i32 = 25;
 pub const CUSTOM: i32 = 32;
+pub const MEAN: i32 = 40;
+pub const SQUEEZE: i32 = 43;
 pub const CAST: i32 = 53;
+/// BuiltinOptions union tags used here.
+pub const CONV2D_OPTIONS: u8 = 1;
+pub const DEPTHWISE_OPTIONS: u8 = 2;
+pub const POOL2D_OPTIONS: u8 = 5;
+pub const FC_OPTIONS: u8 = 8;
+pub const CONCATENATION_OPTIONS: u8 = 10;
+pub const ADD_OPTIONS: u8 = 11;
+pub const SQUEEZE_OPTIONS: u8 = 30;
 /// Tensor types.
 pub const FLOAT32: u8 = 0;
 pub const INT32: u8 = 2;
@@ -303,4 +320,15 @@ pub fn chain(names: &[&str], steps: &[Step]) -> Tiny {
     m.inputs = vec![0];
     m.outputs = vec![prev];
     m
+}
+
+/// A float32 tensor, constant when `data` is given.
+pub fn float(name: &str, shape: &[i32], data: Option<Vec<u8>>) -> T {
+    T {
+        name: name.into(),
+        shape: shape.to_vec(),
+        dtype: FLOAT32,
+        data,
+        ..Default::default()
+    }
 }
