@@ -138,6 +138,17 @@ fn exit_within(
     }
 }
 
+/// SIGTERM, then the exit within `secs` (a hang guard), which must be a clean 0; returns the
+/// service's stderr.
+fn terminate_cleanly(child: &mut std::process::Child, secs: u64) -> String {
+    let stop = Instant::now();
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let status = exit_within(child, stop, secs);
+    let stderr = stderr_of(child);
+    assert!(status.success(), "exit status {status:?}: {stderr}");
+    stderr
+}
+
 fn stderr_of(child: &mut std::process::Child) -> String {
     let mut stderr = String::new();
     if let Some(mut e) = child.stderr.take() {
@@ -481,11 +492,7 @@ fn watchdog_pings_go_on_while_no_frame_is_in_flight() {
             "ping {i} after READY: {seen:?}"
         );
     }
-    let stop = Instant::now();
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-    let status = exit_within(&mut child, stop, 30);
-    let stderr = stderr_of(&mut child);
-    assert!(status.success(), "{status:?} {stderr}");
+    terminate_cleanly(&mut child, 30);
     let all: Vec<String> = lines.iter().collect();
     assert_eq!(
         final_status(&all)["frames"],
@@ -543,10 +550,7 @@ fn a_uart_command_is_answered_while_no_frame_arrives() {
             }
         }
     }
-    let stop = Instant::now();
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-    let status = exit_within(&mut child, stop, 30);
-    assert!(status.success(), "{status:?} {}", stderr_of(&mut child));
+    terminate_cleanly(&mut child, 30);
     let all: Vec<String> = lines.iter().collect();
     assert_eq!(
         final_status(&all)["frames"],
@@ -823,11 +827,7 @@ fn a_bad_reload_keeps_the_running_configuration() {
         );
         last = next.unwrap();
     }
-    let stop = Instant::now();
-    kill(pid, Signal::SIGTERM).unwrap();
-    let status = exit_within_5s(&mut child, stop);
-    let stderr = stderr_of(&mut child);
-    assert!(status.success(), "exit status {status:?}: {stderr}");
+    let stderr = terminate_cleanly(&mut child, 5);
     for (what, _, needle) in &bad_files {
         assert!(
             stderr.contains(needle),
