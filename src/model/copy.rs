@@ -14,6 +14,17 @@ use super::schema::{self, Kind, TableId};
 use super::schema_gen::{slot, table as tid};
 use super::write::Node;
 
+/// The model table's fields a segment rebuilds (from the selection) rather than copies; the
+/// proof compares every other field with the source's.
+pub const REBUILT_MODEL_FIELDS: [usize; 6] = [
+    slot::model::OPERATOR_CODES,
+    slot::model::SUBGRAPHS,
+    slot::model::BUFFERS,
+    slot::model::METADATA_BUFFER,
+    slot::model::METADATA,
+    slot::model::SIGNATURE_DEFS,
+];
+
 /// Copies every set slot of table `t` (a `id`) except those in `skip`.
 pub fn copy_table<'a>(
     buf: &Buf<'a>,
@@ -226,15 +237,7 @@ pub fn segment<'a>(buf: &Buf<'a>, sel: &Selection) -> Result<Node<'a>> {
     sub.push((sg::OPERATORS, Node::Tables(ops)));
 
     use slot::model as m;
-    let owned = [
-        m::OPERATOR_CODES,
-        m::SUBGRAPHS,
-        m::BUFFERS,
-        m::METADATA_BUFFER,
-        m::METADATA,
-        m::SIGNATURE_DEFS,
-    ];
-    let mut root = copy_table(buf, model, tid::MODEL, &owned)?;
+    let mut root = copy_table(buf, model, tid::MODEL, &REBUILT_MODEL_FIELDS)?;
     root.push((m::OPERATOR_CODES, Node::Tables(codes)));
     root.push((m::SUBGRAPHS, Node::Tables(vec![Node::Table(sub)])));
     let mut metadata = Vec::new();

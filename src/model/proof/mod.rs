@@ -243,14 +243,7 @@ pub fn prove(source: &[u8], plan: &SegmentPlan, written: &[u8]) -> Result<(), Pr
         sm,
         om,
         tid::MODEL,
-        &[
-            m::OPERATOR_CODES,
-            m::SUBGRAPHS,
-            m::BUFFERS,
-            m::METADATA_BUFFER,
-            m::METADATA,
-            m::SIGNATURE_DEFS,
-        ],
+        &super::copy::REBUILT_MODEL_FIELDS,
         "model",
     )?;
     p.table(
