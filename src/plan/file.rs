@@ -419,4 +419,43 @@ mod tests {
         ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// Mutated plan files (byte changes, truncations) are parsed or refused, never a panic,
+    /// and what loads has passed the checks.
+    #[test]
+    fn mutated_plan_files_load_or_are_refused() {
+        let dir = std::env::temp_dir().join(format!("edgepipe-planfuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("plan.toml");
+        let text = toml::to_string_pretty(&sample()).unwrap().into_bytes();
+        const ALPHABET: &[u8] = b"0123456789-[]=\".,\n x\xff";
+        let mut rng = crate::verify::SplitMix64::new(18);
+        let (mut loaded, mut refused) = (0, 0);
+        for _ in 0..2000 {
+            let mut bytes = text.clone();
+            for _ in 0..1 + rng.next_u64() % 4 {
+                let at = (rng.next_u64() as usize) % bytes.len();
+                bytes[at] = ALPHABET[(rng.next_u64() as usize) % ALPHABET.len()];
+            }
+            if rng.next_u64() % 4 == 0 {
+                bytes.truncate((rng.next_u64() as usize) % bytes.len());
+            }
+            std::fs::write(&path, &bytes).unwrap();
+            match PlanFile::load(&path) {
+                Ok(plan) => {
+                    plan.check().unwrap();
+                    loaded += 1;
+                }
+                Err(e) => {
+                    assert!(e.is_bad_input(), "{e}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            loaded > 0 && refused > 0,
+            "{loaded} loaded, {refused} refused"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
