@@ -437,7 +437,7 @@ mod tests {
                 let at = (rng.next_u64() as usize) % bytes.len();
                 bytes[at] = ALPHABET[(rng.next_u64() as usize) % ALPHABET.len()];
             }
-            if rng.next_u64() % 4 == 0 {
+            if rng.next_u64().is_multiple_of(4) {
                 bytes.truncate((rng.next_u64() as usize) % bytes.len());
             }
             std::fs::write(&path, &bytes).unwrap();
