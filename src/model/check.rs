@@ -58,6 +58,12 @@ pub enum Reason {
     TooLarge(u64),
     #[error("the buffer holds {got} bytes, the shape x element size is {want}")]
     BufferSize { got: u64, want: u64 },
+    #[error("the subgraph has no operators: there is nothing to run or to cut")]
+    NoOperators,
+    #[error("subgraph {0} does not exist; the model has one, subgraph 0")]
+    NoSuchSubgraph(i64),
+    #[error("tensor {tensor} is not one of the subgraph's {role}s")]
+    NotAGraphTensor { tensor: i64, role: &'static str },
 }
 
 /// A refusal: which table, which slot, whose it is, and why.
@@ -347,6 +353,7 @@ fn semantics(w: &Walk, model: Table) -> Result<()> {
     }
     tensors(w, subgraphs[0])?;
     operators(w, subgraphs[0])?;
+    super::signatures::check(buf, model, subgraphs[0])?;
     let owner = |field: usize| {
         move |i: usize, t: Table| {
             w.owner_of(tid::SUB_GRAPH, field, i, t)
@@ -407,11 +414,16 @@ fn tensors(w: &Walk, subgraph: Table) -> Result<()> {
 
 fn operators(w: &Walk, subgraph: Table) -> Result<()> {
     let buf = &w.buf;
-    for (i, op) in buf
-        .tables(subgraph, slot::sub_graph::OPERATORS)?
-        .into_iter()
-        .enumerate()
-    {
+    let ops = buf.tables(subgraph, slot::sub_graph::OPERATORS)?;
+    if ops.is_empty() {
+        return Err(refuse(
+            tid::SUB_GRAPH,
+            slot::sub_graph::OPERATORS,
+            "subgraph 0",
+            Reason::NoOperators,
+        ));
+    }
+    for (i, op) in ops.into_iter().enumerate() {
         let owner = || {
             w.owner_of(tid::SUB_GRAPH, slot::sub_graph::OPERATORS, i, op)
                 .map(|o| o.unwrap_or_default())

@@ -19,6 +19,7 @@ pub mod schema;
 pub mod schema_gen;
 pub mod segment;
 pub mod shapes;
+pub mod signatures;
 pub mod write;
 
 use std::fmt;

@@ -16,8 +16,8 @@ use edgepipe::model::schema_gen::slot;
 
 use crate::fuzz_commands::{Ran, limited, os, run_config};
 use crate::tiny::{
-    CONV_2D, CONV2D_OPTIONS, FULLY_CONNECTED, INT32, MAX_POOL_2D, Op, POOL2D_OPTIONS, RELU,
-    RESIZE_BILINEAR, T, Tiny, float,
+    CONV_2D, CONV2D_OPTIONS, Extras, FULLY_CONNECTED, INT32, MAX_POOL_2D, Op, POOL2D_OPTIONS, RELU,
+    RESIZE_BILINEAR, Sig, T, Tiny, float,
 };
 use crate::util::temp_dir;
 
@@ -271,4 +271,84 @@ fn the_corpus_models_are_what_they_claim() {
     let sound = conv(vec![(1, 1), (2, 1)]).bytes();
     edgepipe::model::Model::from_bytes(&sound, Path::new("sound.tflite")).unwrap();
     assert_ne!(drop_options_table(sound.clone()), sound);
+}
+
+// Found by the command fuzz (seed 7), caught only by the preflight child until the model
+// layer refused them.
+
+/// RELU [1, 4] with a second tensor no graph input or output names, and `sig` as its one
+/// signature def.
+fn relu_with_signature(sig: impl FnOnce(&Tiny) -> Sig) -> Vec<u8> {
+    let mut model = unary(RELU, &[1, 4], None);
+    model.tensors.push(float("unused", &[1, 4], None));
+    let signature = Some(sig(&model));
+    model.bytes_with(&Extras {
+        signature,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn a_signature_naming_a_tensor_outside_the_graph_inputs_is_refused_everywhere() {
+    // Cases 1596 (a field overwrite) and 2350 (a bit flip) of seed 7: a signature's
+    // TensorMap.tensor_index changed; LiteRT aborted (SIGABRT) while preparing the whole
+    // model, which only the preflight child turned into an error.
+    let bytes = relu_with_signature(|m| {
+        let mut sig = Sig::of(m);
+        sig.inputs[0].1 = 2;
+        sig
+    });
+    refused_everywhere(
+        "signature-input",
+        &bytes,
+        "signature def 0 'serving_default' input 0 'x': TensorMap.tensor_index (slot 1): \
+         tensor 2 is not one of the subgraph's inputs",
+    );
+    let bytes = relu_with_signature(|m| {
+        let mut sig = Sig::of(m);
+        sig.outputs[0].1 = 0;
+        sig
+    });
+    refused_everywhere(
+        "signature-output",
+        &bytes,
+        "tensor 0 is not one of the subgraph's outputs",
+    );
+}
+
+#[test]
+fn a_signature_of_a_subgraph_that_does_not_exist_is_refused_everywhere() {
+    let bytes = relu_with_signature(|m| Sig {
+        subgraph_index: 1,
+        ..Sig::of(m)
+    });
+    refused_everywhere(
+        "signature-subgraph",
+        &bytes,
+        "SignatureDef.subgraph_index (slot 4): subgraph 1 does not exist",
+    );
+}
+
+#[test]
+fn a_model_without_operators_is_refused_everywhere() {
+    // The fuzz's splices and truncated vectors make these; inspect once refused them with its
+    // cache estimate's message and the other commands each with their own.
+    let model = Tiny {
+        ops: Vec::new(),
+        outputs: vec![0],
+        ..unary(RELU, &[1, 4], None)
+    };
+    refused_everywhere(
+        "no-operators",
+        &model.bytes(),
+        "subgraph 0: SubGraph.operators (slot 3): the subgraph has no operators",
+    );
+}
+
+#[test]
+fn a_sound_signature_is_accepted() {
+    let bytes = relu_with_signature(Sig::of);
+    let model = edgepipe::model::Model::from_bytes(&bytes, Path::new("sig.tflite")).unwrap();
+    assert_eq!(model.signatures[0].inputs, vec![("x".to_string(), 0)]);
+    assert_eq!(model.signatures[0].outputs, vec![("y".to_string(), 1)]);
 }

@@ -79,6 +79,34 @@ pub struct Extras {
     pub buffer_offset: u64,
     /// An empty `Model.external_buffers` vector (slot 9).
     pub external_buffers: bool,
+    /// One signature def (`Model.signature_defs`, slot 7).
+    pub signature: Option<Sig>,
+}
+
+/// A signature def: key, inputs and outputs as (name, tensor index), and the subgraph.
+#[derive(Clone, Default)]
+pub struct Sig {
+    pub key: String,
+    pub inputs: Vec<(String, u32)>,
+    pub outputs: Vec<(String, u32)>,
+    pub subgraph_index: u32,
+}
+
+impl Sig {
+    /// `serving_default` naming `tiny`'s own graph inputs and outputs.
+    pub fn of(tiny: &Tiny) -> Sig {
+        let names = |ids: &[i32]| -> Vec<(String, u32)> {
+            ids.iter()
+                .map(|&t| (tiny.tensors[t as usize].name.clone(), t as u32))
+                .collect()
+        };
+        Sig {
+            key: "serving_default".into(),
+            inputs: names(&tiny.inputs),
+            outputs: names(&tiny.outputs),
+            subgraph_index: 0,
+        }
+    }
 }
 
 /// Field slots (4 + 2 * field id) of the TFLite schema.
@@ -219,6 +247,30 @@ impl Tiny {
         let subgraphs = b.create_vector(&vec![subgraph; self.subgraphs.max(1)]);
         let opcodes = b.create_vector(&opcodes);
         let buffers = b.create_vector(&buffers);
+        let signature = extras.signature.as_ref().map(|sig| {
+            let mut maps = |side: &[(String, u32)]| {
+                let maps: Vec<_> = side
+                    .iter()
+                    .map(|(name, t)| {
+                        let name = b.create_string(name);
+                        let s = b.start_table();
+                        b.push_slot_always(slot(0), name);
+                        b.push_slot::<u32>(slot(1), *t, 0);
+                        b.end_table(s)
+                    })
+                    .collect();
+                b.create_vector(&maps)
+            };
+            let (inputs, outputs) = (maps(&sig.inputs), maps(&sig.outputs));
+            let key = b.create_string(&sig.key);
+            let s = b.start_table();
+            b.push_slot_always(slot(0), inputs);
+            b.push_slot_always(slot(1), outputs);
+            b.push_slot_always(slot(2), key);
+            b.push_slot::<u32>(slot(4), sig.subgraph_index, 0);
+            let def = b.end_table(s);
+            b.create_vector(&[def])
+        });
         let external = extras.external_buffers.then(|| {
             let none: Vec<WIPOffset<flatbuffers::TableFinishedWIPOffset>> = Vec::new();
             b.create_vector(&none)
@@ -229,6 +281,9 @@ impl Tiny {
             b.push_slot_always(slot(1), opcodes);
             b.push_slot_always(slot(2), subgraphs);
             b.push_slot_always(slot(4), buffers);
+            if let Some(sig) = signature {
+                b.push_slot_always(slot(7), sig);
+            }
             if let Some(e) = external {
                 b.push_slot_always(slot(9), e);
             }
