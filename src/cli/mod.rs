@@ -165,7 +165,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 pub struct UsageError(pub String);
 
 /// The exit status of a failed command: 2 for bad input (a configuration, model or flag the
-/// user can fix), 1 for everything else (a device absent or failing, a run-time failure).
+/// user can fix, a model the runtime refuses), 1 for everything else (a device absent or
+/// failing, a run-time failure).
 /// The service's errors decide through [`ServiceError::fault`], which knows every variant.
 ///
 /// [`ServiceError::fault`]: edgepipe::service::ServiceError::fault
@@ -192,6 +193,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 )
             )
             || e.is::<UsageError>()
+            || e.downcast_ref::<edgepipe::engine::EngineError>()
+                .is_some_and(edgepipe::engine::EngineError::is_model_refusal)
+            || matches!(
+                e.downcast_ref::<edgepipe::engine::OpenError>(),
+                Some(edgepipe::engine::OpenError::Engine { cause, .. }) if cause.is_model_refusal()
+            )
             || e.downcast_ref::<edgepipe::plan::file::PlanFileError>()
                 .is_some_and(edgepipe::plan::file::PlanFileError::is_bad_input)
             || matches!(

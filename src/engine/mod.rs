@@ -63,6 +63,22 @@ pub enum EngineError {
     Device(#[from] TpuError),
 }
 
+impl EngineError {
+    /// Whether the model is at fault (the runtime refuses it: another file is needed), not
+    /// the machine (a library missing, a device absent, an invoke failing).
+    pub fn is_model_refusal(&self) -> bool {
+        match self {
+            EngineError::Build(_)
+            | EngineError::UnsupportedType(_)
+            | EngineError::Refused { .. } => true,
+            EngineError::Library(_)
+            | EngineError::Invoke(_)
+            | EngineError::NotFound(_)
+            | EngineError::Device(_) => false,
+        }
+    }
+}
+
 impl From<LoadError> for EngineError {
     fn from(e: LoadError) -> Self {
         EngineError::Library(e)

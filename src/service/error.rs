@@ -185,13 +185,9 @@ fn tpu_fault(e: &TpuError) -> Fault {
 /// runtime library that is missing, or an invoke that fails, is the machine's.
 fn engine_fault(e: &EngineError) -> Fault {
     match e {
-        EngineError::Build(_) | EngineError::UnsupportedType(_) | EngineError::Refused { .. } => {
-            Fault::Configuration
-        }
-        EngineError::Library(_) | EngineError::Invoke(_) | EngineError::NotFound(_) => {
-            Fault::Environment
-        }
         EngineError::Device(e) => tpu_fault(e),
+        e if e.is_model_refusal() => Fault::Configuration,
+        _ => Fault::Environment,
     }
 }
 

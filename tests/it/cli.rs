@@ -238,3 +238,35 @@ fn bad_input_exits_2_naming_the_file() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn a_model_the_runtime_refuses_exits_2_in_verify_and_bench_as_in_run() {
+    // The model layer accepts it; no runtime registers its custom op. `run` and
+    // `check-config` exit 2 on it (config_cases); a one-off command must agree, not exit 1 as
+    // if the machine had failed.
+    let dir = temp_dir("runtime-refuses");
+    let model = dir.join("unbuildable.tflite");
+    std::fs::write(&model, crate::service::unbuildable_model()).unwrap();
+    let model = model.to_str().unwrap();
+    let dir = dir.to_str().unwrap();
+    for args in [
+        vec!["verify", model, model, "-k", "1", "--engine", "builtin"],
+        vec!["verify", model, model, "-k", "1"],
+        vec![
+            "bench",
+            "--model-dir",
+            dir,
+            "--model",
+            "unbuildable",
+            "-n",
+            "1",
+            "-k",
+            "1",
+        ],
+    ] {
+        let out = edgepipe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}\n{stderr}");
+        assert!(stderr.contains("NoRuntimeHasThisOp"), "{args:?}\n{stderr}");
+    }
+}
