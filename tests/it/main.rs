@@ -1,5 +1,6 @@
 //! Integration tests, one harness (one link of TensorFlow Lite):
 //! - `config_cases`: bad configurations, each refused with exit 2 by `check-config` and `run`
+//! - `config_fuzz`: mutated configurations through `check-config` and `run`, which must agree
 //! - `service`: `edgepipe run` under a notify socket, signals, reload, the UART on a pty
 //! - `tiny`: tiny models built byte by byte (unsupported fields, ADD chains, Edge TPU ops)
 //! - `uart`: the UART output on a pseudo-terminal pair
@@ -27,6 +28,7 @@ mod balance;
 mod capture;
 mod cli;
 mod config_cases;
+mod config_fuzz;
 mod corpus;
 mod demo;
 mod engine;
