@@ -1,6 +1,7 @@
 //! The configuration fuzz (issue 16): mutants of a valid configuration (a value swapped for
 //! a hostile one, a line dropped, repeated or swapped, an unknown key, a truncation, a flipped
-//! byte) through `check-config` and a one-frame `run`, each a child process under the command
+//! byte) or of its labels file (truncated, bits flipped, line ends, NULs and bytes inserted,
+//! repeated or dropped) through `check-config` and a one-frame `run`, each a child process under the command
 //! fuzz's limits ([`crate::fuzz_commands`]).
 //!
 //! What must hold for every mutant: neither command dies of a signal, panics or hangs; each
@@ -123,6 +124,43 @@ fn mutate(rng: &mut Rng, text: &str) -> (Vec<u8>, String) {
     ((lines.join("\n") + "\n").into_bytes(), what)
 }
 
+/// One mutant of the labels file `labels`, and what was done.
+fn mutate_labels(rng: &mut Rng, labels: &[u8]) -> (Vec<u8>, String) {
+    let mut bytes = labels.to_vec();
+    let at = rng.below(bytes.len());
+    let what = match rng.below(6) {
+        0 => {
+            bytes.truncate(at);
+            format!("labels truncated at byte {at}")
+        }
+        1 => {
+            bytes[at] ^= 1 << rng.below(8);
+            format!("a bit of labels byte {at} flipped")
+        }
+        2 => {
+            const INSERTS: [&[u8]; 6] = [b"\n", b"\r\n", b"\0", b"\xff\xfe", b" \n", b"\n\n"];
+            let line = *rng.pick(&INSERTS);
+            bytes.splice(at..at, line.iter().copied());
+            format!("{line:?} inserted in the labels at byte {at}")
+        }
+        3 => {
+            let end = (at + 1 + rng.below(64)).min(bytes.len());
+            let chunk = bytes[at..end].to_vec();
+            bytes.splice(at..at, chunk);
+            format!("labels bytes {at}..{end} repeated")
+        }
+        4 => {
+            bytes = bytes.repeat(2);
+            "the labels twice over".to_string()
+        }
+        _ => {
+            bytes.drain(at..(at + 1 + rng.below(64)).min(bytes.len()));
+            format!("labels bytes from {at} dropped")
+        }
+    };
+    (bytes, what)
+}
+
 /// What is wrong with one case's two runs, if anything.
 fn judge(check: &Ran, run: &Ran) -> Option<String> {
     for (command, ran) in [("check-config", check), ("run", run)] {
@@ -178,6 +216,7 @@ fn mutated_configurations_agree_in_check_config_and_run() {
         std::fs::rename(base.join(name), base.join(format!("s{i}.tflite"))).unwrap();
     }
     let text = base_config("s0.tflite", "s1.tflite");
+    let labels = std::fs::read(base.join("labels.txt")).unwrap();
     let config = base.join("edgepipe.toml");
     std::fs::write(&config, &text).unwrap();
     let (check, run) = both(&base, &config);
@@ -193,15 +232,28 @@ fn mutated_configurations_agree_in_check_config_and_run() {
     let mut tally = std::collections::BTreeMap::<String, usize>::new();
     for case in 0..cases {
         let mut rng = Rng::new(seed ^ (case as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let (bytes, what) = mutate(&mut rng, &text);
         let config = base.join(format!("case-{case}.toml"));
+        let labels_file = format!("case-{case}-labels.txt");
+        let (bytes, what) = if rng.chance(20) {
+            let (labels, what) = mutate_labels(&mut rng, &labels);
+            std::fs::write(base.join(&labels_file), labels).unwrap();
+            let text = text.replace("\"labels.txt\"", &format!("{labels_file:?}"));
+            (text.into_bytes(), what)
+        } else {
+            mutate(&mut rng, &text)
+        };
         std::fs::write(&config, &bytes).unwrap();
         let (check, run) = both(&base, &config);
         *tally.entry(check.outcome()).or_default() += 1;
+        if check.code == Some(1) {
+            // The machine's fault in a check that opens no hardware: worth a look.
+            println!("  case {case} ({what}): {}", check.error().unwrap_or(""));
+        }
         match judge(&check, &run) {
             Some(problem) => failures.push(format!("case {case} ({what}): {problem}")),
             None => {
                 let _ = std::fs::remove_file(&config);
+                let _ = std::fs::remove_file(base.join(&labels_file));
             }
         }
     }
