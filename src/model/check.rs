@@ -48,6 +48,10 @@ pub enum Reason {
     TooFewTensors { got: usize, need: usize },
     #[error("dimension {0} is 0: an activation cannot be empty")]
     EmptyDimension(usize),
+    #[error(
+        "dimension {dim} is {size}: a stored shape holds sizes (a dynamic one is -1 in shape_signature)"
+    )]
+    NegativeDimension { dim: usize, size: i32 },
     #[error("input {0} is required but omitted (-1)")]
     Omitted(usize),
     #[error("{got} tensor(s), exactly {want} expected")]
@@ -58,6 +62,8 @@ pub enum Reason {
     TooLarge(u64),
     #[error("the buffer holds {got} bytes, the shape x element size is {want}")]
     BufferSize { got: u64, want: u64 },
+    #[error("scale {index} is {value}: a scale is a finite number above 0")]
+    Scale { index: usize, value: f32 },
     #[error("the subgraph has no operators: there is nothing to run or to cut")]
     NoOperators,
     #[error("subgraph {0} does not exist; the model has one, subgraph 0")]
@@ -405,6 +411,23 @@ fn tensors(w: &Walk, subgraph: Table) -> Result<()> {
                     slot::quantization_parameters::DETAILS_TYPE,
                     &owner()?,
                     Reason::TensorIndices(name),
+                ));
+            }
+            // TensorFlow Lite divides by scales and takes their exponents when it prepares a
+            // kernel: an infinite one crashed it (seed 20261202, case 3346).
+            let scales = buf.vector_bytes(q, slot::quantization_parameters::SCALE, 4)?;
+            let scales = scales
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            if let Some((index, value)) = scales
+                .enumerate()
+                .find(|(_, s)| !(s.is_finite() && *s > 0.0))
+            {
+                return Err(refuse(
+                    tid::QUANTIZATION_PARAMETERS,
+                    slot::quantization_parameters::SCALE,
+                    &owner()?,
+                    Reason::Scale { index, value },
                 ));
             }
         }

@@ -130,6 +130,18 @@ pub fn check(
         };
         let name = schema::builtin_name(super::check::effective_code(buf, code)?);
         let owner = || op_owner(i, op);
+        let inputs = buf.i32s(op, slot::operator::INPUTS)?;
+        let omitted = (inputs.iter().enumerate())
+            .position(|(k, &t)| t == -1 && !name.is_some_and(|name| may_omit(name, k)));
+        if let Some(k) = omitted {
+            let owner = owner()?;
+            return Err(refuse(
+                tid::OPERATOR,
+                slot::operator::INPUTS,
+                &owner,
+                Reason::Omitted(k),
+            ));
+        }
         if let Some(r) = RULES.iter().find(|r| Some(r.op) == name) {
             operator(buf, op, r, &infos, &owner)?;
         }
@@ -156,9 +168,31 @@ pub fn check(
     activations(buf, subgraph, &ops, &tensors, &infos, tensor_owner)
 }
 
-/// No activation (a graph input or an operator's output) has a dimension of 0: TensorFlow
-/// Lite recomputes an intermediate's shape, but a cut makes it a segment's input or output,
-/// where the stored shape is what is bound and piped.
+/// Whether operator `name` may leave its input `k` out (-1): a bias, PADV2's constant
+/// value, RESHAPE's shape tensor (its options then give the shape), the recurrent operators'
+/// optional weights and states; anything for a custom or StableHLO operator, whose inputs this
+/// layer does not know. Any other kernel reads its input without looking, and an omitted one
+/// crashes it.
+fn may_omit(name: &str, k: usize) -> bool {
+    match name {
+        "CONV_2D" | "DEPTHWISE_CONV_2D" | "FULLY_CONNECTED" | "PADV2" | "CONV_3D" => k == 2,
+        "TRANSPOSE_CONV" | "SVDF" | "CONV_3D_TRANSPOSE" => k == 3,
+        "RESHAPE" => k == 1,
+        "LSTM"
+        | "UNIDIRECTIONAL_SEQUENCE_LSTM"
+        | "BIDIRECTIONAL_SEQUENCE_LSTM"
+        | "BIDIRECTIONAL_SEQUENCE_RNN"
+        | "UNIDIRECTIONAL_SEQUENCE_RNN"
+        | "RNN" => k > 0,
+        "CUSTOM" => true,
+        name => name.starts_with("STABLEHLO_"),
+    }
+}
+
+/// No activation (a graph input or an operator's output) has a dimension of 0 or below:
+/// TensorFlow Lite recomputes an intermediate's shape, but a cut makes it a segment's input or
+/// output, where the stored shape is what is bound and piped (a dynamic size is -1 in
+/// `shape_signature`, never in `shape`).
 fn activations(
     buf: &Buf,
     subgraph: Table,
@@ -175,8 +209,11 @@ fn activations(
         let (Some(info), Some(&table)) = (infos.get(t), tensors.get(t)) else {
             continue; // The graph reader names a bad index.
         };
-        if let Some(d) = info.shape.iter().position(|&d| d == 0) {
-            let reason = Reason::EmptyDimension(d);
+        if let Some(d) = info.shape.iter().position(|&d| d <= 0) {
+            let reason = match info.shape[d] {
+                0 => Reason::EmptyDimension(d),
+                size => Reason::NegativeDimension { dim: d, size },
+            };
             return Err(refuse(
                 tid::TENSOR,
                 slot::tensor::SHAPE,

@@ -17,7 +17,7 @@ use edgepipe::model::schema_gen::slot;
 use crate::fuzz_commands::{Ran, limited, os, run_config};
 use crate::tiny::{
     CONV_2D, CONV2D_OPTIONS, Extras, FULLY_CONNECTED, INT32, MAX_POOL_2D, Op, POOL2D_OPTIONS, RELU,
-    RESIZE_BILINEAR, Sig, T, Tiny, float,
+    RESIZE_BILINEAR, Sig, T, Tiny, UINT8, float,
 };
 use crate::util::temp_dir;
 
@@ -150,17 +150,25 @@ fn a_convolution_stride_of_zero_is_refused_everywhere() {
 }
 
 #[test]
-fn a_negative_dimension_never_becomes_a_slice() {
-    // TensorFlow Lite 1.15 computes a negative byte size for [-1, 4], which a slice was
-    // once built from ("capacity overflow"). The model layer lets a dynamic dimension
-    // through; the engine's own check of what TensorFlow Lite reports refuses it.
+fn a_negative_dimension_is_refused_everywhere_and_never_becomes_a_slice() {
+    // TensorFlow Lite 1.15 computes a negative byte size for [-1, 4], which a slice was once
+    // built from ("capacity overflow"). The model layer refuses it now: seed 20261202's case
+    // 1021 put -1 in an intermediate, which the whole model recomputed and a segment bound.
     let model = unary(RELU, &[-1, 4], None).bytes();
-    let [_, _, verify, _] = every_command("negative-dim", &model, 4 * GIB);
-    assert!(
-        verify.stderr.contains("dimension 0 is -1"),
-        "{}",
-        verify.stderr
+    refused_everywhere(
+        "negative-dim",
+        &model,
+        "tensor 0 'x': Tensor.shape (slot 0): dimension 0 is -1",
     );
+    // Behind it, the engine's own check of what TensorFlow Lite reports.
+    let options = edgepipe::engine::EngineOptions {
+        threads: 1,
+        provider: edgepipe::engine::Provider::Builtin,
+        kernels: edgepipe::engine::Kernels::Xnnpack,
+        custom_ops: Vec::new(),
+    };
+    let err = edgepipe::engine::open(&model, &options).err().unwrap();
+    assert!(err.to_string().contains("dimension 0 is -1"), "{err}");
 }
 
 #[test]
@@ -276,6 +284,9 @@ fn the_corpus_models_are_what_they_claim() {
 // Found by the command fuzz (seed 7), caught only by the preflight child until the model
 // layer refused them.
 
+/// GATHER's builtin code.
+const GATHER: i32 = 36;
+
 /// RELU [1, 4] with a second tensor no graph input or output names, and `sig` as its one
 /// signature def.
 fn relu_with_signature(sig: impl FnOnce(&Tiny) -> Sig) -> Vec<u8> {
@@ -343,6 +354,65 @@ fn a_model_without_operators_is_refused_everywhere() {
         &model.bytes(),
         "subgraph 0: SubGraph.operators (slot 3): the subgraph has no operators",
     );
+}
+
+#[test]
+fn an_omitted_input_a_kernel_reads_is_refused_everywhere() {
+    // Seed 20261202's case 2631: GATHER's indices set to -1. TensorFlow Lite read the missing
+    // tensor: SIGSEGV in verify itself (the preflight child had survived it). Only a bias,
+    // PADV2's value, RESHAPE's shape and the recurrent ops' extras may be left out.
+    let indices = T {
+        dtype: INT32,
+        ..float("indices", &[2], None)
+    };
+    let model = Tiny {
+        tensors: vec![
+            float("params", &[4, 3], None),
+            indices,
+            float("y", &[2, 3], None),
+        ],
+        ops: vec![Op {
+            code: GATHER,
+            inputs: vec![0, -1],
+            outputs: vec![2],
+            ..Default::default()
+        }],
+        inputs: vec![0, 1],
+        outputs: vec![2],
+        subgraphs: 1,
+    };
+    refused_everywhere(
+        "gather-omitted",
+        &model.bytes(),
+        "operator 0 (GATHER): Operator.inputs (slot 1): input 1 is required but omitted (-1)",
+    );
+    let mut sound = model;
+    sound.ops[0].inputs = vec![0, 1];
+    edgepipe::model::Model::from_bytes(&sound.bytes(), Path::new("gather.tflite")).unwrap();
+}
+
+#[test]
+fn a_scale_that_is_not_a_finite_positive_number_is_refused_everywhere() {
+    // Seed 20261202's case 3346: an EfficientNet scale set to +inf; TensorFlow Lite crashed
+    // preparing the whole model (caught by the preflight). NaN, 0 and negative scales too.
+    for (scale, shown) in [
+        (f32::INFINITY, "inf"),
+        (f32::NAN, "NaN"),
+        (0.0, "0"),
+        (-0.5, "-0.5"),
+    ] {
+        let mut model = unary(RELU, &[1, 4], None);
+        for t in &mut model.tensors {
+            t.dtype = UINT8;
+        }
+        model.tensors[1].quant = Some((scale, 0));
+        model.tensors[0].quant = Some((0.5, 0));
+        refused_everywhere(
+            &format!("scale-{shown}"),
+            &model.bytes(),
+            &format!("tensor 1 'y': QuantizationParameters.scale (slot 2): scale 0 is {shown}"),
+        );
+    }
 }
 
 #[test]
