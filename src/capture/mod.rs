@@ -461,6 +461,16 @@ pub enum ImageError {
     /// Conversion failed.
     #[error(transparent)]
     Convert(#[from] ConvertError),
+    /// The segments take no input at all.
+    #[error("the segments take no input; an image needs one")]
+    NoInput,
+}
+
+/// The first of `inputs`, which must be an image: its geometry and encoding.
+pub fn first_image_input(
+    inputs: &[TensorSpec],
+) -> Result<(usize, usize, TensorEncoding), ImageError> {
+    image_input(inputs.first().ok_or(ImageError::NoInput)?)
 }
 
 /// The tensor geometry and encoding of an image input, or why it is not one.

@@ -15,6 +15,9 @@ pub use labels::{Labels, LabelsProblem};
 /// Why labels or a classifier cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ClassifyError {
+    /// The segments give no output at all.
+    #[error("the segments give no output; a score vector needs one")]
+    NoOutput,
     /// The labels file cannot be read.
     #[error("{path}: cannot read labels: {reason}")]
     Read {
@@ -183,6 +186,14 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// A classifier for the first of `outputs` (see [`Classifier::new`]).
+    pub fn for_first(
+        outputs: &[TensorSpec],
+        config: ClassifyConfig,
+    ) -> Result<Classifier, ClassifyError> {
+        Classifier::new(outputs.first().ok_or(ClassifyError::NoOutput)?, config)
+    }
+
     /// A classifier for output `spec` (a `[1, classes]` or `[classes]` vector of uint8, int8
     /// or float32 scores).
     pub fn new(spec: &TensorSpec, config: ClassifyConfig) -> Result<Classifier, ClassifyError> {
@@ -284,6 +295,18 @@ mod tests {
     use super::*;
     use crate::model::Quantization;
     use std::path::Path;
+
+    #[test]
+    fn no_output_and_no_input_are_errors_not_panics() {
+        let config = ClassifyConfig::default();
+        let none = Classifier::for_first(&[], config).err();
+        assert!(matches!(none, Some(ClassifyError::NoOutput)), "{none:?}");
+        let none = crate::capture::first_image_input(&[]).err();
+        assert!(
+            matches!(none, Some(crate::capture::ImageError::NoInput)),
+            "{none:?}"
+        );
+    }
 
     fn spec(dtype: DType, classes: usize, scale: f32, zp: i64) -> TensorSpec {
         let mut s = TensorSpec::new("scores", dtype, &[1, classes]);

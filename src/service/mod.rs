@@ -40,7 +40,7 @@ use std::time::Duration;
 
 use crate::capture::camera::{CameraConfig, ResilientCamera};
 use crate::capture::convert::TensorEncoding;
-use crate::capture::{FrameSource, image_input};
+use crate::capture::{FrameSource, first_image_input};
 use crate::classify::{Classifier, ClassifyError, Labels};
 use crate::config::{Config, Source};
 use crate::engine::open_segments;
@@ -179,9 +179,9 @@ pub fn start(prepared: Prepared) -> Result<Service, ServiceError> {
         },
     )
     .map_err(ServiceError::Pipeline)?;
-    let input = image_input(&tx.inputs()[0]).map_err(ServiceError::Input)?;
-    let classifier =
-        Classifier::new(&rx.outputs()[0], config.classify.clone()).map_err(ServiceError::Output)?;
+    let input = first_image_input(tx.inputs()).map_err(ServiceError::Input)?;
+    let classifier = Classifier::for_first(rx.outputs(), config.classify.clone())
+        .map_err(ServiceError::Output)?;
     if classifier.classes() != labels.len() {
         return Err(ServiceError::Labels(ClassifyError::Count {
             path: config.labels.clone(),

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::ServiceError;
 use crate::capture::camera::CameraError;
-use crate::capture::{FrameSource, Images, Pattern, RawVideo, image_input};
+use crate::capture::{FrameSource, Images, Pattern, RawVideo, first_image_input};
 use crate::classify::{Classifier, Labels};
 use crate::config::{Config, ConfigError, Source};
 use crate::engine::{Binding, DeviceSpec, OpenError, TensorSpec, TpuError};
@@ -109,9 +109,9 @@ pub fn prepare(config: Config) -> Result<Prepared, ServiceError> {
         .map(|r| (r.inputs.as_slice(), r.outputs.as_slice()))
         .collect();
     let (inputs, outputs) = crate::pipeline::check_chain(&io).map_err(ServiceError::Chain)?;
-    image_input(&inputs[0]).map_err(ServiceError::Input)?;
+    first_image_input(&inputs).map_err(ServiceError::Input)?;
     let classifier =
-        Classifier::new(&outputs[0], config.classify.clone()).map_err(ServiceError::Output)?;
+        Classifier::for_first(&outputs, config.classify.clone()).map_err(ServiceError::Output)?;
     let labels =
         Labels::load(&config.labels, classifier.classes()).map_err(ServiceError::Labels)?;
     check_rule_labels(&config, &labels)?;

@@ -416,6 +416,30 @@ fn a_scale_that_is_not_a_finite_positive_number_is_refused_everywhere() {
 }
 
 #[test]
+fn a_model_without_inputs_or_outputs_is_refused_everywhere() {
+    // Seed 99's case 3236: MobileNet's SubGraph.outputs emptied; `run` indexed the first
+    // output of none and panicked.
+    let no_outputs = Tiny {
+        outputs: Vec::new(),
+        ..unary(RELU, &[1, 4], None)
+    };
+    refused_everywhere(
+        "no-outputs",
+        &no_outputs.bytes(),
+        "subgraph 0: SubGraph.outputs (slot 2): the subgraph has no outputs",
+    );
+    let no_inputs = Tiny {
+        inputs: Vec::new(),
+        ..unary(RELU, &[1, 4], None)
+    };
+    refused_everywhere(
+        "no-inputs",
+        &no_inputs.bytes(),
+        "subgraph 0: SubGraph.inputs (slot 1): the subgraph has no inputs",
+    );
+}
+
+#[test]
 fn a_sound_signature_is_accepted() {
     let bytes = relu_with_signature(Sig::of);
     let model = edgepipe::model::Model::from_bytes(&bytes, Path::new("sig.tflite")).unwrap();
