@@ -68,6 +68,12 @@ pub enum Reason {
     NoOperators,
     #[error("{0}")]
     NoGraphTensors(&'static str),
+    #[error("tensor {tensor} is listed twice, at {first} and {second}")]
+    Repeated {
+        tensor: i32,
+        first: usize,
+        second: usize,
+    },
     #[error("subgraph {0} does not exist; the model has one, subgraph 0")]
     NoSuchSubgraph(i64),
     #[error("tensor {tensor} is not one of the subgraph's {role}s")]
@@ -361,22 +367,7 @@ fn semantics(w: &Walk, model: Table) -> Result<()> {
     }
     tensors(w, subgraphs[0])?;
     operators(w, subgraphs[0])?;
-    for (field, why) in [
-        (
-            slot::sub_graph::INPUTS,
-            "the subgraph has no inputs: nothing feeds it",
-        ),
-        (
-            slot::sub_graph::OUTPUTS,
-            "the subgraph has no outputs: nothing comes out",
-        ),
-    ] {
-        if buf.vector_bytes(subgraphs[0], field, 4)?.is_empty() {
-            let reason = Reason::NoGraphTensors(why);
-            return Err(refuse(tid::SUB_GRAPH, field, "subgraph 0", reason));
-        }
-    }
-    super::signatures::check(buf, model, subgraphs[0])?;
+    super::interface::check(buf, model, subgraphs[0])?;
     let owner = |field: usize| {
         move |i: usize, t: Table| {
             w.owner_of(tid::SUB_GRAPH, field, i, t)

@@ -12,6 +12,7 @@ pub mod check;
 pub mod copy;
 pub mod flatbuf;
 pub mod graph;
+pub mod interface;
 pub mod ops;
 pub mod proof;
 pub mod read;
@@ -19,7 +20,6 @@ pub mod schema;
 pub mod schema_gen;
 pub mod segment;
 pub mod shapes;
-pub mod signatures;
 pub mod write;
 
 use std::fmt;
