@@ -96,6 +96,19 @@ const RULES: &[OpRule] = &[
     rule("RESIZE_BILINEAR", "ResizeBilinearOptions", 2),
     rule("SQUEEZE", "SqueezeOptions", 1),
     rule("STRIDED_SLICE", "StridedSliceOptions", 4),
+    // The shape rules read these options (the kernels count their own inputs).
+    rule("SUM", "ReducerOptions", 0),
+    rule("REDUCE_MAX", "ReducerOptions", 0),
+    rule("REDUCE_MIN", "ReducerOptions", 0),
+    rule("REDUCE_PROD", "ReducerOptions", 0),
+    rule("REDUCE_ANY", "ReducerOptions", 0),
+    rule("REDUCE_ALL", "ReducerOptions", 0),
+    rule("GATHER", "GatherOptions", 0),
+    rule("BATCH_MATMUL", "BatchMatMulOptions", 0),
+    rule("SPLIT", "SplitOptions", 0),
+    rule("SPLIT_V", "SplitVOptions", 0),
+    rule("PACK", "PackOptions", 0),
+    rule("UNPACK", "UnpackOptions", 0),
 ];
 
 /// The options member named `name` and its tag.

@@ -410,7 +410,7 @@ fn reducer_and_squeeze_axes_must_lie_within_the_rank() {
         };
         op(
             MEAN,
-            vec![float("x", &[1, 4], None), axes, float("y", &[1], None)],
+            vec![float("x", &[1, 4], None), axes, float("y", &[4], None)],
             2,
             None,
         )

@@ -2,16 +2,24 @@
 //! operators fit each other (a convolution's input and filter are of rank 4 and agree on
 //! channels, a fully connected layer's weights fit its input, concatenated inputs agree
 //! except on the axis, a reshape keeps the element count, element-wise inputs broadcast,
-//! reducer and squeeze axes lie within the rank), and each has the outputs it writes.
+//! reducer and squeeze axes lie within the rank), each has the outputs it writes, and each
+//! output has the shape TensorFlow Lite's kernel computes for it when it prepares the model.
 //!
 //! A shape is known when every dimension is above 0 (an empty shape is a scalar's); a rule
 //! that needs an unknown shape is skipped (a dynamic tensor is TensorFlow Lite's to resolve).
+//! So is a rule whose constant operands (a permutation, begin and end indices, paddings, an
+//! axis) are not constant tensors of the type and length the kernel reads, or whose
+//! semantics are not modelled here (a strided slice's ellipsis and new axes): refusing a
+//! valid model is worse than missing a bad one.
 //! The stored shapes matter even where TensorFlow Lite recomputes them: a cut makes an
 //! intermediate a segment's input or output, bound and piped at its stored shape.
 //!
 //! Here: the dispatch, the helpers and the element-wise, joining and reducing rules;
-//! [`spatial`]: convolutions, pools and resizes.
+//! [`spatial`]: convolutions, pools and resizes; [`slicing`]: slices, gathers, splits, pads
+//! and tiles; [`layout`]: transposes, matrix products, packs, added and removed axes.
 
+mod layout;
+mod slicing;
 mod spatial;
 
 use super::check::{Reason, refuse};
@@ -45,13 +53,81 @@ pub struct OpView<'m, 'a> {
 
 /// The known shape of tensor `index`, if any.
 fn known<'m>(tensors: &'m [TensorInfo], index: Option<&i32>) -> Option<&'m [i32]> {
-    let t = tensors.get(usize::try_from(*index?).ok()?)?;
+    let t = info(tensors, index)?;
     let ok = t.shape.iter().all(|&d| d > 0);
     ok.then_some(t.shape.as_slice())
 }
 
 fn elements(shape: &[i32]) -> u64 {
     shape.iter().map(|&d| d as u64).product()
+}
+
+/// Tensor `index`, if it is one.
+fn info<'m, 'a>(tensors: &'m [TensorInfo<'a>], index: Option<&i32>) -> Option<&'m TensorInfo<'a>> {
+    tensors.get(usize::try_from(*index?).ok()?)
+}
+
+/// The values of input `k` when it is a constant int32 tensor, or int64 with `wide` (the
+/// kernels that read either) holding int32 values (the kernels cast them to int).
+fn constant_ints(op: &OpView, k: usize, wide: bool) -> Option<Vec<i64>> {
+    let t = info(op.tensors, op.inputs.get(k))?;
+    let data = t.data?;
+    let values: Vec<i64> = match t.dtype {
+        INT32 => data
+            .chunks_exact(4)
+            .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        INT64 if wide => data
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+        _ => return None,
+    };
+    let int = i64::from(i32::MIN)..=i64::from(i32::MAX);
+    values.iter().all(|v| int.contains(v)).then_some(values)
+}
+
+/// The one value of input `k`, a constant int32 (or int64 with `wide`) tensor of one element.
+fn constant_int(op: &OpView, k: usize, wide: bool) -> Option<i64> {
+    match constant_ints(op, k, wide)?.as_slice() {
+        &[v] => Some(v),
+        _ => None,
+    }
+}
+
+/// An option of the operator's table, of `size` bytes (`default` without a table).
+fn option(buf: &Buf, op: &OpView, slot: usize, size: usize, default: i64) -> Result<i64> {
+    op.options
+        .map_or(Ok(default), |t| buf.int(t, slot, size, true, default))
+}
+
+/// `axis` within `rank` (a negative axis counts from the end), as TensorFlow Lite resolves it.
+fn resolve(axis: i64, rank: usize) -> Option<usize> {
+    let rank = rank as i64;
+    let axis = if axis < 0 { axis + rank } else { axis };
+    (0..rank).contains(&axis).then_some(axis as usize)
+}
+
+/// Output `k`, when known, has the shape `want` that TensorFlow Lite computes for it; `from`
+/// says from what.
+fn output_is(op: &OpView, k: usize, want: &[i64], from: impl FnOnce() -> String) -> Problem {
+    let o = known(op.tensors, op.outputs.get(k))?;
+    let same = o.len() == want.len() && o.iter().zip(want).all(|(&a, &b)| i64::from(a) == b);
+    (!same).then(|| {
+        (
+            OUTPUTS,
+            format!("output {k} {o:?} should be {want:?} for {}", from()),
+        )
+    })
+}
+
+/// Each output `k`, when known, has the shape `want(k)`.
+fn outputs_are(
+    op: &OpView,
+    want: impl Fn(usize) -> Vec<i64>,
+    from: impl Fn() -> String,
+) -> Problem {
+    (0..op.outputs.len()).find_map(|k| output_is(op, k, &want(k), &from))
 }
 
 /// Operators that write exactly one output.
@@ -84,6 +160,19 @@ const ONE_OUTPUT: &[&str] = &[
     "RELU6",
     "QUANTIZE",
     "DEQUANTIZE",
+    "GATHER",
+    "SLICE",
+    "PADV2",
+    "MIRROR_PAD",
+    "TILE",
+    "TRANSPOSE",
+    "BATCH_MATMUL",
+    "PACK",
+    "EXPAND_DIMS",
+    "ARG_MAX",
+    "ARG_MIN",
+    "SHAPE",
+    "CAST",
 ];
 
 /// Operators whose output has their (first) input's shape.
@@ -113,6 +202,14 @@ const SAME_SHAPE: &[&str] = &[
     "L2_NORMALIZATION",
     "LOCAL_RESPONSE_NORMALIZATION",
     "LOG_SOFTMAX",
+    "CAST",
+    "FLOOR",
+    "CEIL",
+    "ROUND",
+    "SIGN",
+    "LOGICAL_NOT",
+    "ZEROS_LIKE",
+    "ONES_LIKE",
 ];
 
 /// Operators that read no tensor (all others read at least one).
@@ -120,15 +217,48 @@ const NO_INPUTS: &[&str] = &["VAR_HANDLE", "CALL_ONCE"];
 
 /// `TensorType.INT32`.
 const INT32: i64 = 2;
+/// `TensorType.INT64`.
+const INT64: i64 = 4;
 
-const REDUCERS: &[&str] = &["MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"];
+const REDUCERS: &[&str] = &[
+    "MEAN",
+    "SUM",
+    "REDUCE_MAX",
+    "REDUCE_MIN",
+    "REDUCE_PROD",
+    "REDUCE_ANY",
+    "REDUCE_ALL",
+];
+
+/// Element-wise operators of two inputs whose output is the inputs broadcast.
+const BROADCAST: &[&str] = &[
+    "ADD",
+    "SUB",
+    "MUL",
+    "DIV",
+    "MAXIMUM",
+    "MINIMUM",
+    "SQUARED_DIFFERENCE",
+    "POW",
+    "FLOOR_DIV",
+    "FLOOR_MOD",
+    "LESS",
+    "LESS_EQUAL",
+    "GREATER",
+    "GREATER_EQUAL",
+    "EQUAL",
+    "NOT_EQUAL",
+    "LOGICAL_AND",
+    "LOGICAL_OR",
+];
 
 /// Checks `op`'s tensors against its rules; `owner` names it.
 pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Result<()> {
     let io = |field: usize, reason: Reason| -> Result<()> {
         Err(refuse(tid::OPERATOR, field, &owner()?, reason))
     };
-    if ONE_OUTPUT.contains(&op.name) && op.outputs.len() != 1 {
+    let one_output = ONE_OUTPUT.contains(&op.name) || BROADCAST.contains(&op.name);
+    if one_output && op.outputs.len() != 1 {
         let reason = Reason::TensorCount {
             got: op.outputs.len(),
             want: 1,
@@ -150,13 +280,34 @@ pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Resu
             pool(op).or(spatial(buf, op, Window::Pool)?)
         }
         "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR" => resize(op),
-        "FULLY_CONNECTED" => fully_connected(op),
+        "FULLY_CONNECTED" => fully_connected(op).or(layout::fully_connected(buf, op)?),
         "CONCATENATION" => concatenation(buf, op)?,
         "RESHAPE" => reshape(op),
         name if SAME_SHAPE.contains(&name) => same_shape(op),
-        "ADD" | "SUB" | "MUL" => broadcast(op),
-        name if REDUCERS.contains(&name) => return reducer(op, &io),
-        "SQUEEZE" => return squeeze(buf, op, owner),
+        name if BROADCAST.contains(&name) => broadcast(op),
+        name if REDUCERS.contains(&name) => {
+            reducer(op, &io)?;
+            layout::reduced(buf, op)?
+        }
+        "SQUEEZE" => {
+            squeeze(buf, op, owner)?;
+            layout::squeezed(buf, op)?
+        }
+        "STRIDED_SLICE" => slicing::strided_slice(buf, op)?,
+        "SLICE" => slicing::slice(op),
+        "GATHER" => slicing::gather(buf, op)?,
+        "SPLIT" => slicing::split(buf, op)?,
+        "SPLIT_V" => slicing::split_v(op),
+        "PAD" | "PADV2" | "MIRROR_PAD" => slicing::pad(op),
+        "TILE" => slicing::tile(op),
+        "TRANSPOSE" => layout::transpose(op),
+        "BATCH_MATMUL" => layout::batch_matmul(buf, op)?,
+        "PACK" => layout::pack(buf, op)?,
+        "UNPACK" => layout::unpack(buf, op)?,
+        "EXPAND_DIMS" => layout::expand_dims(op),
+        "ARG_MAX" | "ARG_MIN" => layout::arg_reduce(op),
+        "SHAPE" => layout::shape(op),
+        "TRANSPOSE_CONV" => layout::transpose_conv(op),
         _ => None,
     };
     match problem {
