@@ -7,6 +7,8 @@
 //! - `util`: test data lookup (skips when absent), temp dirs, running the binary
 //! - `segment`: real models cut N ways chain bit-exactly to the whole model
 //! - `refuse`: bad and unsupported models get clear errors, never panics
+//! - `op_checks`, `shape_rules`: operators TensorFlow Lite would crash on; output shapes other
+//!   than the kernels compute
 //! - `fuzz`: mutated real models never panic the reader or the cutter
 //! - `fuzz_commands`, `mutants`: mutants of real models through inspect, segment, verify and run
 //! - `corpus`: every kind of model that ever crashed a command, byte-built, through all four
@@ -47,6 +49,7 @@ mod refuse;
 mod replicas;
 mod segment;
 mod service;
+mod shape_rules;
 mod simtpu;
 mod tiny;
 mod uart;

@@ -6,13 +6,14 @@
 
 use std::path::Path;
 
+use edgepipe::model::Model;
 use edgepipe::model::check::Reason;
-use edgepipe::model::{Model, ModelErrorKind};
 
 use crate::tiny::{
     ADD, ADD_OPTIONS, CONCATENATION, CONCATENATION_OPTIONS, CONV_2D, CONV2D_OPTIONS,
     DEPTHWISE_CONV_2D, DEPTHWISE_OPTIONS, FC_OPTIONS, FULLY_CONNECTED, MAX_POOL_2D, MEAN, Op,
-    POOL2D_OPTIONS, RESHAPE, SOFTMAX, SQUEEZE, SQUEEZE_OPTIONS, T, Tiny, float,
+    POOL2D_OPTIONS, RESHAPE, SOFTMAX, SQUEEZE, SQUEEZE_OPTIONS, T, Tiny, float, op, refused,
+    shapes_refused, weights,
 };
 
 /// A 1x1 convolution over a 1x4x4x1 float input, with `options` (tag, int32 slots).
@@ -40,23 +41,6 @@ fn conv(options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
 /// Conv2DOptions: padding 0, stride_w 1, stride_h 2, dilations 4 and 5.
 fn strides(w: i32, h: i32) -> Option<(u8, Vec<(u16, i32)>)> {
     Some((CONV2D_OPTIONS, vec![(1, w), (2, h)]))
-}
-
-/// The model's refusal: the table, the field and the reason; the message names the file and
-/// the operator or tensor `owner`.
-fn refused(model: &Tiny, owner: &str) -> (&'static str, String, Reason) {
-    match Model::from_bytes(&model.bytes(), Path::new("hostile.tflite")) {
-        Ok(_) => panic!("accepted; expected a refusal naming {owner}"),
-        Err(e) => {
-            let message = e.to_string();
-            assert!(message.contains("hostile.tflite"), "{message}");
-            assert!(message.contains(owner), "'{message}' does not name {owner}");
-            match e.kind {
-                ModelErrorKind::Refused(r) => (r.table, r.field, r.reason),
-                other => panic!("expected a refusal, got {other:?}"),
-            }
-        }
-    }
 }
 
 #[test]
@@ -168,41 +152,7 @@ fn a_shape_larger_than_memory_is_refused() {
     assert!(matches!(reason, Reason::TooLarge(_)), "{reason:?}");
 }
 
-// The shape rules (src/model/shapes.rs): each case differs from a sound model in one shape.
-
-/// One operator `code` from the first `ins` tensors (those without data are graph inputs)
-/// to the others.
-fn op(code: i32, tensors: Vec<T>, ins: usize, options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
-    let n = tensors.len() as i32;
-    let graph_inputs = (0..ins).filter(|&i| tensors[i].data.is_none());
-    Tiny {
-        inputs: graph_inputs.map(|i| i as i32).collect(),
-        ops: vec![Op {
-            code,
-            inputs: (0..ins as i32).collect(),
-            outputs: (ins as i32..n).collect(),
-            options,
-            ..Default::default()
-        }],
-        outputs: (ins as i32..n).collect(),
-        tensors,
-        subgraphs: 1,
-    }
-}
-
-/// A constant float tensor of `shape`.
-fn weights(name: &str, shape: &[i32]) -> T {
-    let n: i32 = shape.iter().product();
-    float(name, shape, Some(vec![0; 4 * n as usize]))
-}
-
-/// The refusal's field and its shape text.
-fn shapes_refused(model: &Tiny, owner: &str) -> (String, String) {
-    match refused(model, owner) {
-        ("Operator", field, Reason::Shapes(text)) => (field, text),
-        other => panic!("expected a shape refusal, got {other:?}"),
-    }
-}
+// The shape rules (src/model/shapes/): each case differs from a sound model in one shape.
 
 /// A convolution (`dw`: depthwise) of input `x`, filter `w`, bias `b` to output `y`.
 fn conv_shapes(dw: bool, x: &[i32], w: &[i32], b: &[i32], y: &[i32]) -> Tiny {

@@ -1,6 +1,10 @@
 //! Tiny TensorFlow Lite models built byte by byte with a raw flatbuffer builder, for tests that
 //! need a model with a given op, field or tensor layout.
 
+use std::path::Path;
+
+use edgepipe::model::check::Reason;
+use edgepipe::model::{Model, ModelErrorKind};
 use flatbuffers::{FlatBufferBuilder, WIPOffset};
 
 /// Builtin op codes used here.
@@ -16,9 +20,31 @@ pub const RESHAPE: i32 = 22;
 pub const RESIZE_BILINEAR: i32 = 23;
 pub const SOFTMAX: i32 = 25;
 pub const CUSTOM: i32 = 32;
+pub const PAD: i32 = 34;
+pub const GATHER: i32 = 36;
+pub const TRANSPOSE: i32 = 39;
 pub const MEAN: i32 = 40;
+pub const DIV: i32 = 42;
 pub const SQUEEZE: i32 = 43;
+pub const STRIDED_SLICE: i32 = 45;
+pub const SPLIT: i32 = 49;
 pub const CAST: i32 = 53;
+pub const MAXIMUM: i32 = 55;
+pub const ARG_MAX: i32 = 56;
+pub const LESS: i32 = 58;
+pub const PADV2: i32 = 60;
+pub const SLICE: i32 = 65;
+pub const TRANSPOSE_CONV: i32 = 67;
+pub const TILE: i32 = 69;
+pub const EXPAND_DIMS: i32 = 70;
+pub const SUM: i32 = 74;
+pub const SHAPE: i32 = 77;
+pub const ARG_MIN: i32 = 79;
+pub const PACK: i32 = 83;
+pub const UNPACK: i32 = 88;
+pub const MIRROR_PAD: i32 = 100;
+pub const SPLIT_V: i32 = 102;
+pub const BATCH_MATMUL: i32 = 126;
 /// BuiltinOptions union tags used here.
 pub const CONV2D_OPTIONS: u8 = 1;
 pub const DEPTHWISE_OPTIONS: u8 = 2;
@@ -26,11 +52,20 @@ pub const POOL2D_OPTIONS: u8 = 5;
 pub const FC_OPTIONS: u8 = 8;
 pub const CONCATENATION_OPTIONS: u8 = 10;
 pub const ADD_OPTIONS: u8 = 11;
+pub const GATHER_OPTIONS: u8 = 23;
+pub const REDUCER_OPTIONS: u8 = 27;
 pub const SQUEEZE_OPTIONS: u8 = 30;
+pub const STRIDED_SLICE_OPTIONS: u8 = 32;
+pub const SPLIT_OPTIONS: u8 = 35;
+pub const PACK_OPTIONS: u8 = 59;
+pub const UNPACK_OPTIONS: u8 = 64;
+pub const SPLIT_V_OPTIONS: u8 = 79;
+pub const BATCH_MATMUL_OPTIONS: u8 = 101;
 /// Tensor types.
 pub const FLOAT32: u8 = 0;
 pub const INT32: u8 = 2;
 pub const UINT8: u8 = 3;
+pub const INT64: u8 = 4;
 
 /// One tensor.
 #[derive(Clone, Default)]
@@ -385,5 +420,58 @@ pub fn float(name: &str, shape: &[i32], data: Option<Vec<u8>>) -> T {
         dtype: FLOAT32,
         data,
         ..Default::default()
+    }
+}
+
+/// One operator `code` from the first `ins` tensors (those without data are graph inputs)
+/// to the others.
+pub fn op(code: i32, tensors: Vec<T>, ins: usize, options: Option<(u8, Vec<(u16, i32)>)>) -> Tiny {
+    let n = tensors.len() as i32;
+    let graph_inputs = (0..ins).filter(|&i| tensors[i].data.is_none());
+    Tiny {
+        inputs: graph_inputs.map(|i| i as i32).collect(),
+        ops: vec![Op {
+            code,
+            inputs: (0..ins as i32).collect(),
+            outputs: (ins as i32..n).collect(),
+            options,
+            ..Default::default()
+        }],
+        outputs: (ins as i32..n).collect(),
+        tensors,
+        subgraphs: 1,
+    }
+}
+
+/// A constant float tensor of `shape`.
+pub fn weights(name: &str, shape: &[i32]) -> T {
+    let n: i32 = shape.iter().product();
+    float(name, shape, Some(vec![0; 4 * n as usize]))
+}
+
+// What the model layer says of a tiny model.
+
+/// The model's refusal: the table, the field and the reason; the message names the file and
+/// the operator or tensor `owner`.
+pub fn refused(model: &Tiny, owner: &str) -> (&'static str, String, Reason) {
+    match Model::from_bytes(&model.bytes(), Path::new("hostile.tflite")) {
+        Ok(_) => panic!("accepted; expected a refusal naming {owner}"),
+        Err(e) => {
+            let message = e.to_string();
+            assert!(message.contains("hostile.tflite"), "{message}");
+            assert!(message.contains(owner), "'{message}' does not name {owner}");
+            match e.kind {
+                ModelErrorKind::Refused(r) => (r.table, r.field, r.reason),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+    }
+}
+
+/// The refusal's field and its shape text.
+pub fn shapes_refused(model: &Tiny, owner: &str) -> (String, String) {
+    match refused(model, owner) {
+        ("Operator", field, Reason::Shapes(text)) => (field, text),
+        other => panic!("expected a shape refusal, got {other:?}"),
     }
 }
