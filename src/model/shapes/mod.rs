@@ -15,8 +15,8 @@
 //! intermediate a segment's input or output, bound and piped at its stored shape.
 //!
 //! Here: the dispatch, the helpers and the element-wise, joining and reducing rules;
-//! [`spatial`]: convolutions, pools and resizes; [`slicing`]: slices, gathers, splits, pads
-//! and tiles; [`layout`]: transposes, matrix products, packs, added and removed axes.
+//! `spatial.rs`: convolutions, pools and resizes; `slicing.rs`: slices, gathers, splits, pads
+//! and tiles; `layout.rs`: transposes, matrix products, packs, added and removed axes.
 
 mod layout;
 mod slicing;

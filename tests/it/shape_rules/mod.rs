@@ -3,7 +3,7 @@
 //! the operator and `Operator.outputs`; the right shape is accepted, and so is a case whose
 //! semantics are not modelled (skipped, never refused). Each model is one operator, byte-built,
 //! and differs from a sound model in one stored shape. Here: slices, gathers, splits, pads and
-//! tiles; [`layout`]: transposes, matrix products, packs, reductions and the rest.
+//! tiles; `layout.rs`: transposes, matrix products, packs, reductions and the rest.
 
 use std::path::Path;
 
