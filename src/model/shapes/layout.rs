@@ -171,9 +171,15 @@ pub(super) fn shape(op: &OpView) -> Problem {
     output_is(op, 0, &[i.len() as i64], || format!("input 0 {i:?}"))
 }
 
-/// TRANSPOSE_CONV: the output's shape is input 0 (constant int32 of 4 values).
+/// TRANSPOSE_CONV: the output's shape is input 0 (constant int32 of 4 values, each at least 1).
 pub(super) fn transpose_conv(op: &OpView) -> Problem {
     let shape = constant_ints(op, 0, false).filter(|s| s.len() == 4)?;
+    if shape.iter().any(|&d| d < 1) {
+        return Some((
+            INPUTS,
+            format!("input 0 (the output shape) is {shape:?}, below 1"),
+        ));
+    }
     output_is(op, 0, &shape, || "input 0 (the output shape)".to_string())
 }
 

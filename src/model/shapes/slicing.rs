@@ -142,7 +142,7 @@ pub(super) fn slice(op: &OpView) -> Problem {
     for ((&d, &b), &s) in i.iter().zip(&begin).zip(&size) {
         let d = i64::from(d);
         let s = match s {
-            -1 => d - b,
+            -1 if b <= d => d - b,
             s if s >= 0 && b + s <= d => s,
             _ => return None, // The kernel refuses it.
         };

@@ -230,6 +230,17 @@ fn transpose_conv_output_is_its_output_shape_input() {
         "TRANSPOSE_CONV",
         "output 0 [1, 4, 4, 3] should be [1, 4, 4, 2] for input 0 (the output shape)",
     );
+    // Found by the command fuzz (seed 7): an output shape constant overwritten with -1s.
+    let mut negative = deconv(&[1, 4, 4, 2]);
+    negative.tensors[0] = ints("output_shape", &[1, -1, -1, -1]);
+    let (field, text) = shapes_refused(&negative, "operator 0 (TRANSPOSE_CONV)");
+    assert_eq!(
+        (field.as_str(), text.as_str()),
+        (
+            "inputs",
+            "input 0 (the output shape) is [1, -1, -1, -1], below 1"
+        )
+    );
 }
 
 #[test]
