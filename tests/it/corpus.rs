@@ -418,36 +418,38 @@ fn a_scale_that_is_not_a_finite_positive_number_is_refused_everywhere() {
 #[test]
 fn a_model_with_no_inputs_or_outputs_or_one_listed_twice_is_refused_everywhere() {
     // Seed 99's case 3236: MobileNet's SubGraph.outputs emptied; `run` indexed the first
-    // output of none and panicked.
-    let no_outputs = Tiny {
-        outputs: Vec::new(),
-        ..unary(RELU, &[1, 4], None)
-    };
-    refused_everywhere(
-        "no-outputs",
-        &no_outputs.bytes(),
-        "subgraph 0: SubGraph.outputs (slot 2): the subgraph has no outputs",
-    );
-    let no_inputs = Tiny {
-        inputs: Vec::new(),
-        ..unary(RELU, &[1, 4], None)
-    };
-    refused_everywhere(
-        "no-inputs",
-        &no_inputs.bytes(),
-        "subgraph 0: SubGraph.inputs (slot 1): the subgraph has no inputs",
-    );
-    // Seed 99's case 4866: split_concat's outputs listed one tensor twice; LiteRT wrote one
-    // of the two, and verify saw the chain "differ" from the whole model.
-    let twice = Tiny {
-        outputs: vec![1, 1],
-        ..unary(RELU, &[1, 4], None)
-    };
-    refused_everywhere(
-        "output-twice",
-        &twice.bytes(),
-        "subgraph 0: SubGraph.outputs (slot 2): tensor 1 is listed twice, at 0 and 1",
-    );
+    // output of none and panicked. Case 4866: split_concat's outputs listed one tensor twice;
+    // LiteRT wrote one of the two, and verify saw the chain "differ" from the whole model.
+    let relu = unary(RELU, &[1, 4], None);
+    let cases = [
+        (
+            "no-outputs",
+            Tiny {
+                outputs: Vec::new(),
+                ..relu.clone()
+            },
+            "subgraph 0: SubGraph.outputs (slot 2): the subgraph has no outputs",
+        ),
+        (
+            "no-inputs",
+            Tiny {
+                inputs: Vec::new(),
+                ..relu.clone()
+            },
+            "subgraph 0: SubGraph.inputs (slot 1): the subgraph has no inputs",
+        ),
+        (
+            "output-twice",
+            Tiny {
+                outputs: vec![1, 1],
+                ..relu
+            },
+            "subgraph 0: SubGraph.outputs (slot 2): tensor 1 is listed twice, at 0 and 1",
+        ),
+    ];
+    for (name, model, needle) in cases {
+        refused_everywhere(name, &model.bytes(), needle);
+    }
 }
 
 #[test]
