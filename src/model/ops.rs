@@ -145,7 +145,7 @@ pub fn check(
         let owner = || op_owner(i, op);
         let inputs = buf.i32s(op, slot::operator::INPUTS)?;
         let omitted = (inputs.iter().enumerate())
-            .position(|(k, &t)| t == -1 && !name.is_some_and(|name| may_omit(name, k)));
+            .position(|(k, &t)| t < 0 && !name.is_some_and(|name| may_omit(name, k)));
         if let Some(k) = omitted {
             let owner = owner()?;
             return Err(refuse(
@@ -156,13 +156,13 @@ pub fn check(
             ));
         }
         if let Some(r) = RULES.iter().find(|r| Some(r.op) == name) {
-            operator(buf, op, r, &infos, &owner)?;
+            operator(buf, op, r, &inputs, &infos, &owner)?;
         }
         let outputs = buf.i32s(op, slot::operator::OUTPUTS)?;
         if let Some(name) = name.filter(|_| !outputs.is_empty()) {
             let view = OpView {
                 name,
-                inputs: buf.i32s(op, slot::operator::INPUTS)?,
+                inputs,
                 outputs,
                 tensors: &infos,
                 options: buf.sub_table(op, slot::operator::BUILTIN_OPTIONS)?,
@@ -183,9 +183,9 @@ pub fn check(
 
 /// Whether operator `name` may leave its input `k` out (-1): a bias, PADV2's constant
 /// value, RESHAPE's shape tensor (its options then give the shape), the recurrent operators'
-/// optional weights and states; anything for a custom or StableHLO operator, whose inputs this
-/// layer does not know. Any other kernel reads its input without looking, and an omitted one
-/// crashes it.
+/// optional weights and states; any but the first for a custom or StableHLO operator, whose
+/// inputs this layer does not know. Any other kernel reads its input without looking, and an
+/// omitted one crashes it. This is the one rule for omitted inputs.
 fn may_omit(name: &str, k: usize) -> bool {
     match name {
         "CONV_2D" | "DEPTHWISE_CONV_2D" | "FULLY_CONNECTED" | "PADV2" | "CONV_3D" => k == 2,
@@ -197,8 +197,9 @@ fn may_omit(name: &str, k: usize) -> bool {
         | "BIDIRECTIONAL_SEQUENCE_RNN"
         | "UNIDIRECTIONAL_SEQUENCE_RNN"
         | "RNN" => k > 0,
-        "CUSTOM" => true,
-        name => name.starts_with("STABLEHLO_"),
+        // Input 0 is the data every operator reads first.
+        "CUSTOM" => k > 0,
+        name => name.starts_with("STABLEHLO_") && k > 0,
     }
 }
 
@@ -242,19 +243,10 @@ fn operator(
     buf: &Buf,
     op: Table,
     r: &OpRule,
+    inputs: &[i32],
     tensors: &[TensorInfo],
     owner: &dyn Fn() -> Result<String>,
 ) -> Result<()> {
-    let inputs = buf.i32s(op, slot::operator::INPUTS)?;
-    if let Some(k) = inputs.iter().take(r.min_inputs).position(|&t| t < 0) {
-        let reason = Reason::Omitted(k);
-        return Err(refuse(
-            tid::OPERATOR,
-            slot::operator::INPUTS,
-            &owner()?,
-            reason,
-        ));
-    }
     if inputs.len() < r.min_inputs {
         return Err(refuse(
             tid::OPERATOR,

@@ -269,10 +269,6 @@ pub fn check(buf: &Buf, op: &OpView, owner: &dyn Fn() -> Result<String>) -> Resu
         let reason = Reason::TooFewTensors { got: 0, need: 1 };
         return io(slot::operator::INPUTS, reason);
     }
-    // Optional inputs come after the data an operator reads first.
-    if op.inputs.first().is_some_and(|&t| t < 0) {
-        return io(slot::operator::INPUTS, Reason::Omitted(0));
-    }
     let problem = match op.name {
         "CONV_2D" => conv(op, false).or(spatial(buf, op, Window::Conv)?),
         "DEPTHWISE_CONV_2D" => conv(op, true).or(spatial(buf, op, Window::Depthwise)?),
