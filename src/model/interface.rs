@@ -15,9 +15,9 @@ use super::schema_gen::{slot, table as tid};
 
 /// Checks the inputs and outputs of `subgraph` (the one of `model`) and every signature def.
 pub fn check(buf: &Buf, model: Table, subgraph: Table) -> Result<()> {
-    graph_io(buf, subgraph)?;
     let inputs = buf.i32s(subgraph, slot::sub_graph::INPUTS)?;
     let outputs = buf.i32s(subgraph, slot::sub_graph::OUTPUTS)?;
+    graph_io(&inputs, &outputs)?;
     for (i, def) in buf
         .tables(model, slot::model::SIGNATURE_DEFS)?
         .into_iter()
@@ -42,18 +42,19 @@ pub fn check(buf: &Buf, model: Table, subgraph: Table) -> Result<()> {
 }
 
 /// The graph's inputs and outputs: some of each, none listed twice.
-fn graph_io(buf: &Buf, subgraph: Table) -> Result<()> {
-    for (field, why) in [
+fn graph_io(inputs: &[i32], outputs: &[i32]) -> Result<()> {
+    for (field, tensors, why) in [
         (
             slot::sub_graph::INPUTS,
+            inputs,
             "the subgraph has no inputs: nothing feeds it",
         ),
         (
             slot::sub_graph::OUTPUTS,
+            outputs,
             "the subgraph has no outputs: nothing comes out",
         ),
     ] {
-        let tensors = buf.i32s(subgraph, field)?;
         if tensors.is_empty() {
             let reason = Reason::NoGraphTensors(why);
             return Err(refuse(tid::SUB_GRAPH, field, "subgraph 0", reason));

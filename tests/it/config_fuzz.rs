@@ -13,14 +13,12 @@
 
 use std::path::Path;
 
-use crate::fuzz_commands::{Ran, limited, os};
+use crate::fuzz_commands::{MEMORY_LIMIT, Ran, limited, os};
 use crate::mutants::Rng;
 use crate::util::{data_dir, temp_dir};
 
 /// Cases in CI (two commands each; 2000 took 40 s on 2 busy cores).
 const CI_CASES: usize = 300;
-/// Address space of each command.
-const MEMORY_LIMIT: u64 = 4 << 30;
 
 /// A valid configuration using every section a board without devices can run.
 fn base_config(seg0: &str, seg1: &str) -> String {
@@ -231,7 +229,7 @@ fn mutated_configurations_agree_in_check_config_and_run() {
     let mut failures = Vec::new();
     let mut tally = std::collections::BTreeMap::<String, usize>::new();
     for case in 0..cases {
-        let mut rng = Rng::new(seed ^ (case as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = Rng::for_case(seed, case);
         let config = base.join(format!("case-{case}.toml"));
         let labels_file = format!("case-{case}-labels.txt");
         let (bytes, what) = if rng.chance(20) {

@@ -41,7 +41,7 @@ use crate::util::{data_dir, temp_dir};
 /// Cases in CI (about 2 minutes on 2 loaded cores).
 pub const CI_CASES: usize = 2000;
 /// Address space of each command (4 GiB, as the preflight child's).
-const MEMORY_LIMIT: u64 = 4 << 30;
+pub(crate) const MEMORY_LIMIT: u64 = 4 << 30;
 /// CPU seconds of each command.
 const CPU_LIMIT: u64 = 120;
 /// Wall-clock deadline of each command (the preflight's own deadline is 60 s).
@@ -377,7 +377,7 @@ struct Case {
 
 /// Case `case`: its base (weighted), kind (in turn) and mutant, all from the seed.
 fn make_case(seed: u64, case: usize, bases: &[Base]) -> Case {
-    let mut rng = Rng::new(seed ^ (case as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = Rng::for_case(seed, case);
     let total: usize = bases.iter().map(|b| b.weight).sum();
     let mut at = rng.below(total);
     let b = bases

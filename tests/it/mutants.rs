@@ -20,6 +20,11 @@ use edgepipe::verify::SplitMix64;
 pub struct Rng(SplitMix64);
 
 impl Rng {
+    /// The generator of case `case` of `seed` (each case its own stream, any order).
+    pub fn for_case(seed: u64, case: usize) -> Rng {
+        Rng::new(seed ^ (case as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
     pub fn new(seed: u64) -> Rng {
         Rng(SplitMix64::new(seed))
     }
